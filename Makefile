@@ -1,0 +1,55 @@
+# Two entry points: `make html` builds the site, `make test` builds it strictly and
+# runs every check and test. Both bootstrap .venv from pyproject.toml.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+SPHINX  := $(PY) -m sphinx
+OUT     := _build/html
+# Warnings fail the build: a need that fails to be created is silently dropped
+# from needs.json otherwise, and the checks would never see it.
+STRICT  := -W --keep-going -n -E -q -d _build/doctrees
+
+.PHONY: html test checks unit preview new check bench screenshots clean
+
+$(STAMP): pyproject.toml
+	@./scripts/ensure-system-packages graphviz
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+# Build into a temporary folder and swap it in only on success, so a broken
+# source never leaves a half-published site behind.
+html: $(STAMP)
+	@rm -rf $(OUT).new
+	$(SPHINX) -b html $(STRICT) . $(OUT).new
+	@rm -rf $(OUT) && mv $(OUT).new $(OUT)
+	@echo "Site built: $(OUT)/index.html"
+
+checks: html
+	$(PY) -m pytest checks
+
+unit: $(STAMP)
+	$(PY) -m pytest tests
+
+test: html
+	$(PY) -m pytest checks tests
+
+preview: $(STAMP)
+	$(VENV)/bin/sphinx-autobuild -b html -d _build/doctrees . _build/preview
+
+new: $(STAMP)
+	$(VENV)/bin/dataetik new
+
+check: $(STAMP)
+	$(VENV)/bin/dataetik check
+
+bench: $(STAMP)
+	$(PY) bench/build_scaling.py
+
+screenshots: html
+	@./scripts/ensure-system-packages chromium
+	$(PY) scripts/screenshots.py
+
+clean:
+	rm -rf _build

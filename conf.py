@@ -1,0 +1,25 @@
+"""Sphinx configuration of the dataetik site. The shared model lives in dataetik.siteconf."""
+
+from dataetik.siteconf import *  # noqa: F403
+
+project = "Dataetik i Gladsaxe Kommune"
+author = "Gladsaxe Kommune"
+copyright = "2026, Gladsaxe Kommune"
+html_title = "Dataetik i Gladsaxe Kommune"
+html_short_title = "Dataetik"
+
+html_theme = "pydata_sphinx_theme"
+html_theme_options = {
+    # The sidebar shows only the current section: the build stays linear in pages.
+    "navigation_depth": 2,
+    "show_nav_level": 1,
+    "collapse_navigation": True,
+    "navbar_align": "left",
+    "header_links_before_dropdown": 6,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": [],
+    "show_prev_next": False,
+}
+html_sidebars = {"index": []}
+html_last_updated_fmt = None

@@ -1,0 +1,168 @@
+"""The metamodel: need types, fields and link types, declared once.
+
+conf.py (and every fixture site in tests/) takes its sphinx-needs configuration
+from here, so the build, the checks and the authoring tools share one contract.
+Values that readers see are Danish; identifiers are English.
+"""
+
+from __future__ import annotations
+
+# Ordered from lowest to highest: the order *is* the ranking the checks use.
+RISK_LEVELS = ["lav", "middel", "høj"]
+DECISION_LEVELS = ["leder", "direktørkreds", "politisk niveau"]
+STATUSES = ["planlagt", "igangværende", "afsluttet", "stoppet"]
+DECISIONS = ["godkendt", "betinget", "afvist"]
+YES_NO = ["ja", "nej"]
+EVIDENCE_KINDS = [
+    "juridisk vurdering",
+    "konsekvensanalyse",
+    "sikkerhedsvurdering",
+    "tværfaglig deltagelse",
+    "databehandleraftale",
+    "andet",
+]
+# The need types that can answer a requirement.
+ANSWER_TYPES = ["consideration", "biastest", "evidence", "approval"]
+# Project traits that a requirement's `applies_when` may name.
+PROJECT_TRAITS = ["new_technology", "new_combination", "procured", "external_partners"]
+
+ID_REGEX = r"^[A-Z][A-Z0-9_]{2,}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+NEED_TYPES = [
+    {"directive": "principle", "title": "Princip", "prefix": "P_", "color": "#1f5f8b"},
+    {"directive": "requirement", "title": "Krav", "prefix": "R_", "color": "#4c8cbf"},
+    {"directive": "risklevel", "title": "Risikoniveau", "prefix": "RISK_", "color": "#c9a227"},
+    {"directive": "criterion", "title": "Risikokriterium", "prefix": "K_", "color": "#e0c068"},
+    {"directive": "project", "title": "Projekt", "prefix": "PRJ_", "color": "#2e7d32"},
+    {"directive": "consideration", "title": "Overvejelse", "prefix": "C_", "color": "#8bc34a"},
+    {"directive": "biastest", "title": "Bias-test", "prefix": "BT_", "color": "#ab47bc"},
+    {"directive": "evidence", "title": "Dokumentation", "prefix": "EV_", "color": "#90a4ae"},
+    {"directive": "approval", "title": "Godkendelse", "prefix": "AP_", "color": "#ef6c00"},
+]
+
+
+def _enum(values: list[str]) -> dict:
+    return {"type": "string", "enum": values}
+
+
+def _enum_list(values: list[str]) -> dict:
+    return {"type": "array", "items": {"type": "string", "enum": values}}
+
+
+_DATE = {"type": "string", "pattern": DATE_PATTERN}
+_TEXT = {"type": "string"}
+_NUMBER = {"type": "number"}
+
+# Danish labels are what the rendered pages show next to each value.
+NEED_FIELDS: dict[str, dict] = {
+    # --- requirement: what it demands of projects -------------------------------
+    "source": {"description": "Afsnit i politikken", "schema": _TEXT},
+    "applies_risk": {"description": "Gælder for risikoniveau", "schema": _enum_list(RISK_LEVELS)},
+    "applies_when": {"description": "Gælder kun når projektet er", "schema": _enum_list(PROJECT_TRAITS)},
+    "answered_by": {"description": "Besvares af", "schema": _enum_list(ANSWER_TYPES)},
+    "evidence_kind": {"description": "Krævet dokumentation", "schema": _enum_list(EVIDENCE_KINDS)},
+    "min_ratio": {"description": "Mindste forholdstal mellem grupper", "schema": _NUMBER},
+    "max_difference": {"description": "Største forskel i andel mellem grupper", "schema": _NUMBER},
+    "min_cell": {"description": "Mindste celle der må offentliggøres", "schema": {"type": "integer"}},
+    "min_words": {"description": "Mindste antal ord i en overvejelse", "schema": {"type": "integer"}},
+    # --- risk level and criterion -------------------------------------------------
+    "level": {"description": "Niveau", "schema": _enum(RISK_LEVELS)},
+    "approval_level": {"description": "Godkendes mindst af", "schema": _enum(DECISION_LEVELS)},
+    "raises_to": {"description": "Hæver risikoen til mindst", "schema": _enum(RISK_LEVELS)},
+    # --- project ---------------------------------------------------------------------
+    "department": {"description": "Forvaltning / afdeling", "schema": _TEXT},
+    "risk": {"description": "Risikoprofil", "schema": _enum(RISK_LEVELS)},
+    "status": {"description": "Status", "schema": _enum(STATUSES)},
+    "start_date": {"description": "Startdato", "schema": _DATE},
+    "end_date": {"description": "Slutdato", "schema": _DATE},
+    "personal_data": {"description": "Personoplysninger", "schema": _TEXT},
+    "legal_basis": {"description": "Retsgrundlag", "schema": _TEXT},
+    "new_technology": {"description": "Ny teknologi", "schema": _enum(YES_NO)},
+    "new_combination": {"description": "Ny sammenstilling af data", "schema": _enum(YES_NO)},
+    "procured": {"description": "Indkøbt løsning", "schema": _enum(YES_NO)},
+    "external_partners": {"description": "Eksterne samarbejdspartnere", "schema": _enum(YES_NO)},
+    # --- consideration, evidence, bias test, approval ----------------------------
+    "date": {"description": "Dato", "schema": _DATE},
+    "kind": {"description": "Art", "schema": _enum(EVIDENCE_KINDS)},
+    "reference": {"description": "Reference", "schema": _TEXT},
+    "counts": {"description": "Optællinger (fil)", "schema": _TEXT},
+    "role": {"description": "Godkendt af (rolle)", "schema": _TEXT},
+    "decision_level": {"description": "Beslutningsniveau", "schema": _enum(DECISION_LEVELS)},
+    "decision": {"description": "Beslutning", "schema": _enum(DECISIONS)},
+}
+
+# Fields each type must carry; checked at build time through needs_schema_definitions.
+REQUIRED_FIELDS: dict[str, list[str]] = {
+    "requirement": ["source", "applies_risk", "answered_by"],
+    "risklevel": ["level", "approval_level"],
+    "criterion": ["raises_to"],
+    "project": [
+        "department", "risk", "status", "start_date", "personal_data",
+        "legal_basis", "new_technology", "new_combination", "procured", "external_partners",
+    ],
+    "consideration": ["date"],
+    "evidence": ["kind", "date"],
+    "biastest": ["date", "counts"],
+    "approval": ["role", "decision_level", "decision", "date"],
+}
+
+# Types that sit inside a project folder and belong to its project.
+PROJECT_PARTS = ["consideration", "biastest", "evidence", "approval"]
+
+NEED_LINKS: dict[str, dict] = {
+    "derives_from": {
+        "outgoing": "udspringer af",
+        "incoming": "udmøntes i",
+        "target_types": ["principle"],
+        "color": "#1f5f8b",
+    },
+    "addresses": {
+        "outgoing": "besvarer",
+        "incoming": "besvares af",
+        "target_types": ["requirement"],
+        "color": "#4c8cbf",
+    },
+    "belongs_to": {
+        "outgoing": "hører til",
+        "incoming": "indeholder",
+        "target_types": ["project"],
+        # The project of the folder the need sits in (dataetik.sphinx_ext).
+        "default": "[[project_of_folder()]]",
+        "parse_dynamic_functions": True,
+        "color": "#2e7d32",
+    },
+    "risk_criteria": {
+        "outgoing": "opfylder risikokriterier",
+        "incoming": "opfyldes af",
+        "target_types": ["criterion"],
+        "color": "#c9a227",
+    },
+}
+
+
+def schema_definitions() -> dict:
+    """Build-time rules sphinx-needs checks: required fields per type, and that a
+    requirement derives from a principle (its link target type is checked natively)."""
+    titles = {t["directive"]: t["title"] for t in NEED_TYPES}
+    schemas = []
+    for need_type, fields in REQUIRED_FIELDS.items():
+        schemas.append(
+            {
+                "id": f"{need_type}-required-fields",
+                "severity": "violation",
+                "message": f"{titles[need_type]}: et påkrævet felt mangler ({', '.join(fields)})",
+                "select": {"properties": {"type": {"const": need_type}}},
+                "validate": {"local": {"required": fields}},
+            }
+        )
+    schemas.append(
+        {
+            "id": "requirement-derives-from-principle",
+            "severity": "violation",
+            "message": "Et krav skal udspringe af mindst ét princip (derives_from)",
+            "select": {"properties": {"type": {"const": "requirement"}}},
+            "validate": {"local": {"properties": {"derives_from": {"minItems": 1}}, "required": ["derives_from"]}},
+        }
+    )
+    return {"schemas": schemas}

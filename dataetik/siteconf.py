@@ -1,0 +1,40 @@
+"""Sphinx configuration shared by the site and by every fixture site in tests/.
+
+Use from a conf.py as ``from dataetik.siteconf import *``; a conf.py then only
+sets what is its own (project name, theme options).
+"""
+
+from dataetik import model
+
+language = "da"
+extensions = ["myst_parser", "sphinx_needs", "dataetik.sphinx_ext"]
+source_suffix = {".md": "markdown"}
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+myst_heading_anchors = 3
+
+# Only Markdown pages are the site; everything else is excluded explicitly.
+exclude_patterns = [
+    ".venv",
+    "_build",
+    "tests",
+    "bench",
+    "checks",
+    "dataetik",
+    "README.md",
+    "**/README.md",
+    ".pytest_cache",
+    ".git",
+    ".ci",
+]
+
+needs_types = model.NEED_TYPES
+needs_fields = model.NEED_FIELDS
+needs_links = model.NEED_LINKS
+needs_schema_definitions = model.schema_definitions()
+needs_id_required = True
+needs_id_regex = model.ID_REGEX
+needs_build_json = True
+needs_reproducible_json = True
+# Need pages are read by people: show the fields that matter, no empty rows.
+needs_default_layout = "clean"
+needs_hide_options = []

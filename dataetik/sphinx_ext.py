@@ -1,0 +1,75 @@
+"""Sphinx extension: the glue sphinx-needs does not provide itself.
+
+- ``project_of_folder``: a dynamic function used as the default of ``belongs_to``,
+  so authors never repeat the project ID on every need in a project folder.
+- Schema violations from sphinx-needs are logged without a location; a logging
+  filter adds the file:line of the need they name, so authors can find it.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+
+from sphinx.application import Sphinx
+from sphinx_needs.api import add_dynamic_function
+from sphinx_needs.data import SphinxNeedsData
+
+from dataetik import model
+
+_PROJECT_INDEX_CACHE = "_dataetik_project_by_folder"
+
+
+def _folder(docname: str) -> str:
+    return posixpath.dirname(docname)
+
+
+def project_of_folder(app: Sphinx, need, needs, *args, **kwargs) -> list[str]:
+    """The ID of the project need in the same folder, for project parts only."""
+    if need["type"] not in model.PROJECT_PARTS or not need.get("docname"):
+        return []
+    # Built once per resolution pass: a scan per need would be quadratic.
+    cache = getattr(app.env, _PROJECT_INDEX_CACHE, None)
+    if cache is None or cache[0] is not needs:
+        by_folder = {
+            _folder(n["docname"]): n["id"]
+            for n in needs.values()
+            if n["type"] == "project" and n.get("docname")
+        }
+        cache = (needs, by_folder)
+        setattr(app.env, _PROJECT_INDEX_CACHE, cache)
+    project = cache[1].get(_folder(need["docname"]))
+    return [project] if project else []
+
+
+class _LocateSchemaViolations(logging.Filter):
+    """Give sphinx-needs' schema messages the docname:line of the need they name."""
+
+    _NEED = re.compile(r"Need '([^']+)' has schema")
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__()
+        self.app = app
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "location", None) is None:
+            match = self._NEED.search(str(record.msg))
+            if match:
+                need = SphinxNeedsData(self.app.env).get_needs_view().get(match.group(1))
+                if need and need.get("docname"):
+                    record.location = (need["docname"], need.get("lineno"))
+        return True
+
+
+def _install_location_filter(app: Sphinx) -> None:
+    logger = logging.getLogger("sphinx.sphinx_needs.schema.process")
+    logger.filters = [f for f in logger.filters if not isinstance(f, _LocateSchemaViolations)]
+    logger.addFilter(_LocateSchemaViolations(app))
+
+
+def setup(app: Sphinx) -> dict:
+    add_dynamic_function(app, project_of_folder)
+    app.connect("builder-inited", _install_location_filter)
+    app.add_css_file("dataetik.css")
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
