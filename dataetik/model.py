@@ -132,6 +132,12 @@ NEED_LINKS: dict[str, dict] = {
         "parse_dynamic_functions": True,
         "color": "#2e7d32",
     },
+    "reviews": {
+        "outgoing": "gennemgår manuelt",
+        "incoming": "gennemgået manuelt i",
+        "target_types": ["biastest"],
+        "color": "#ab47bc",
+    },
     "risk_criteria": {
         "outgoing": "opfylder risikokriterier",
         "incoming": "opfyldes af",

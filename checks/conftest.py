@@ -1,0 +1,44 @@
+"""Policy checks: read the needs.json of the last build once, and generate one test
+case per rule and subject from the policy's own needs (see dataetik.rules).
+
+The site to check is the repository by default; tests point DATAETIK_SITE at a
+fixture site to prove a broken one fails.
+"""
+
+import os
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from dataetik.needs_data import NeedsFileError, load_needs
+from dataetik.policy import Policy
+from dataetik.rules import all_cases
+
+SITE = Path(os.environ.get("DATAETIK_SITE", Path(__file__).resolve().parent.parent))
+NEEDS_JSON = Path(os.environ.get("DATAETIK_NEEDS_JSON", SITE / "_build" / "html" / "needs.json"))
+
+
+@cache
+def policy() -> Policy:
+    try:
+        return Policy.from_needs(load_needs(NEEDS_JSON, srcdir=SITE))
+    except NeedsFileError as err:
+        raise pytest.UsageError(str(err)) from None
+
+
+@cache
+def cases_by_rule() -> dict:
+    grouped = {}
+    for case in all_cases(policy()):
+        grouped.setdefault(case.rule, []).append(case)
+    return grouped
+
+
+def pytest_generate_tests(metafunc):
+    """test_<rule>(case) runs once per case of that rule."""
+    if "case" in metafunc.fixturenames:
+        rule = metafunc.function.__name__.removeprefix("test_")
+        cases = cases_by_rule().get(rule, [])
+        metafunc.parametrize("case", cases, ids=[c.key for c in cases])
+

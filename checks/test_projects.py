@@ -1,0 +1,27 @@
+"""Each project against each requirement that applies to it: test_<answer>[PRJ-REQ]."""
+
+from dataetik.findings import fail_on
+
+
+def test_consideration(case):
+    fail_on(case.run())
+
+
+def test_biastest(case):
+    fail_on(case.run())
+
+
+def test_evidence(case):
+    fail_on(case.run())
+
+
+def test_approval(case):
+    fail_on(case.run())
+
+
+def test_dates(case):
+    fail_on(case.run())
+
+
+def test_risk_profile(case):
+    fail_on(case.run())

@@ -1,0 +1,46 @@
+"""Reading the needs.json the build writes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class NeedsFileError(Exception):
+    """needs.json is missing or unreadable: the site has not been built."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    by_id: dict[str, dict]
+    srcdir: Path | None = None  # the site root, to find files next to a need's page
+
+    def of_type(self, need_type: str) -> list[dict]:
+        return sorted((n for n in self.by_id.values() if n["type"] == need_type), key=lambda n: n["id"])
+
+    def get(self, need_id: str) -> dict | None:
+        return self.by_id.get(need_id)
+
+    def parts_of(self, project_id: str, need_type: str) -> list[dict]:
+        """The needs of a type that belong to a project."""
+        return [n for n in self.of_type(need_type) if project_id in (n.get("belongs_to") or [])]
+
+
+def source_file(need: dict) -> str:
+    """The page a need is written in, relative to the site root."""
+    return f"{need['docname']}{need.get('doctype') or '.md'}"
+
+
+def load_needs(path: Path, srcdir: Path | None = None) -> Needs:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NeedsFileError(
+            f"{path} findes ikke. Byg sitet først med 'make html' – kontrollerne læser den needs.json, som bygget skriver."
+        ) from None
+    except json.JSONDecodeError as err:
+        raise NeedsFileError(f"{path} kan ikke læses som JSON ({err}). Byg sitet igen med 'make html'.") from None
+    version = data.get("current_version", "")
+    needs = data["versions"][version]["needs"]
+    return Needs(by_id=needs, srcdir=srcdir)

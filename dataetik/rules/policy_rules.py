@@ -1,0 +1,72 @@
+"""Rules about the policy's own structure: principles, requirements, risk levels."""
+
+from __future__ import annotations
+
+from dataetik import model
+from dataetik.findings import Finding
+from dataetik.needs_data import source_file
+from dataetik.policy import Policy, Requirement
+
+
+def _at(need: dict, rule: str, problem: str, fix: str, requirement: str = "") -> Finding:
+    return Finding(
+        rule=rule, file=source_file(need), line=need.get("lineno"), problem=problem, fix=fix,
+        requirement=requirement, need=need["id"],
+    )
+
+
+def principle_has_requirement(policy: Policy, principle: dict) -> list[Finding]:
+    derived = [r for r in policy.requirements if principle["id"] in (r.need.get("derives_from") or [])]
+    if derived:
+        return []
+    return [_at(
+        principle, "principle-has-requirement",
+        f"Princippet '{principle['title']}' har ingen krav, der udspringer af det.",
+        f"Tilføj et krav i policy/requirements.md med ':derives_from: {principle['id']}', "
+        "eller knyt et eksisterende krav til princippet.",
+    )]
+
+
+def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
+    """A requirement derives from a principle and says whom it applies to and what answers it."""
+    need, found = req.need, []
+
+    def problem(text: str, fix: str) -> None:
+        found.append(_at(need, "requirement-is-traceable", text, fix, requirement=req.id))
+
+    principles = [p for p in need.get("derives_from") or [] if (policy.needs.get(p) or {}).get("type") == "principle"]
+    if not principles:
+        problem("Kravet udspringer ikke af noget princip.",
+                "Tilføj ':derives_from: P_...' med ID'et på det eller de principper, kravet bygger på.")
+    if not req.applies_risk:
+        problem("Kravet siger ikke, hvilke projekter det gælder for.",
+                f"Tilføj ':applies_risk:' med en eller flere af {', '.join(model.RISK_LEVELS)}.")
+    if not req.answered_by:
+        problem("Kravet siger ikke, hvad der besvarer det.",
+                f"Tilføj ':answered_by:' med en eller flere af {', '.join(model.ANSWER_TYPES)}.")
+    if "evidence" in req.answered_by and not req.evidence_kind:
+        problem("Kravet besvares af dokumentation, men siger ikke hvilken slags.",
+                f"Tilføj ':evidence_kind:' med en af {', '.join(model.EVIDENCE_KINDS)}.")
+    if req.evidence_kind and "evidence" not in req.answered_by:
+        problem("Kravet nævner en slags dokumentation (evidence_kind), men ikke at det besvares af dokumentation.",
+                "Tilføj 'evidence' til ':answered_by:', eller fjern ':evidence_kind:'.")
+    if "biastest" in req.answered_by:
+        for field in ("min_ratio", "max_difference", "min_cell"):
+            if req.number(field) is None:
+                problem(f"Kravet besvares af en bias-test, men angiver ikke grænsen '{field}'.",
+                        f"Tilføj ':{field}:' til kravet (fx min_ratio 0.8, max_difference 0.1, min_cell 5).")
+    if "consideration" in req.answered_by and policy.setting("min_words") is None:
+        problem("Politikken angiver ikke, hvor lang en overvejelse mindst skal være.",
+                "Tilføj ':min_words:' (fx 40) til kravet om skriftlig dokumentation.")
+    return found
+
+
+def risk_level_is_defined(policy: Policy, level: str) -> list[Finding]:
+    if policy.approval_level(level):
+        return []
+    return [Finding(
+        rule="risk-level-is-defined", file="policy/risk.md", line=None,
+        problem=f"Risikoniveauet '{level}' er ikke beskrevet med et godkendelsesniveau.",
+        fix=f"Tilføj et 'risklevel'-element med ':level: {level}' og ':approval_level:' "
+            f"(en af {', '.join(model.DECISION_LEVELS)}) på siden om risikoprofiler.",
+    )]

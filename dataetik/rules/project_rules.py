@@ -1,0 +1,175 @@
+"""Rules about one project's assessment, generated from the requirements' fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from dataetik import model
+from dataetik.findings import Finding
+from dataetik.needs_data import source_file
+from dataetik.policy import Policy, Requirement, decision_rank, risk_rank
+
+# Text the `dataetik new` template and careless authors leave behind.
+PLACEHOLDER = re.compile(r"\b(TODO|XXX|FIXME|TBD|udfyldes|udfyld|lorem ipsum)\b", re.IGNORECASE)
+POSITIVE = ("godkendt", "betinget")
+IN_USE = ("igangværende", "afsluttet")
+
+
+def _finding(need: dict, rule: str, project: dict, problem: str, fix: str, requirement: str = "") -> Finding:
+    return Finding(
+        rule=rule, file=source_file(need), line=need.get("lineno"), problem=problem, fix=fix,
+        project=project["id"], requirement=requirement, need=need["id"],
+    )
+
+
+def _answers(policy: Policy, project: dict, need_type: str, req: Requirement) -> list[dict]:
+    return [n for n in policy.needs.parts_of(project["id"], need_type) if req.id in (n.get("addresses") or [])]
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text or ""))
+
+
+def consideration(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+    """An applicable requirement has a consideration of the project with real reasoning."""
+    found = _answers(policy, project, "consideration", req)
+    if not found:
+        return [_finding(
+            project, "consideration", project,
+            f"Der mangler en overvejelse for kravet '{req.title}'.",
+            "Tilføj på projektsiden:\n"
+            f"    :::{{consideration}} <kort titel>\n    :id: C_<PROJEKT>_{req.id.removeprefix('R_')}\n"
+            f"    :addresses: {req.id}\n    :date: ÅÅÅÅ-MM-DD\n\n    <jeres begrundelse>\n    :::",
+            req.id,
+        )]
+    min_words = int(policy.setting("min_words") or 0)
+    problems = []
+    for need in found:
+        text = need.get("content") or ""
+        placeholder = PLACEHOLDER.search(text)
+        if placeholder:
+            problems.append(_finding(
+                need, "consideration", project,
+                f"Overvejelsen {need['id']} indeholder pladsholderen '{placeholder.group(0)}'.",
+                "Erstat pladsholderen med jeres egen begrundelse.", req.id,
+            ))
+        elif _words(text) < min_words:
+            problems.append(_finding(
+                need, "consideration", project,
+                f"Overvejelsen {need['id']} har kun {_words(text)} ord; politikken kræver mindst {min_words}.",
+                "Skriv en egentlig begrundelse: hvad har I overvejet, hvad har I besluttet og hvorfor. "
+                "'Ikke relevant' er et gyldigt svar, når I begrunder det.", req.id,
+            ))
+    return problems
+
+
+def biastest(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+    if _answers(policy, project, "biastest", req):
+        return []
+    return [_finding(
+        project, "biastest", project,
+        "Projektet har ingen bias-test. Test for skævhed er en fast del af alt dataarbejde.",
+        f"Tilføj et 'biastest'-element med ':addresses: {req.id}' og ':counts: biastest.csv', "
+        "og læg de samlede optællinger i projektmappen (se vejledningen om bias-test).",
+        req.id,
+    )]
+
+
+def evidence(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+    found = _answers(policy, project, "evidence", req)
+    kinds = {n.get("kind") for n in found}
+    return [
+        _finding(
+            project, "evidence", project,
+            f"Der mangler dokumentation af typen '{kind}' for kravet '{req.title}'.",
+            f"Tilføj et 'evidence'-element med ':addresses: {req.id}', ':kind: {kind}', ':date:' og "
+            "':reference:' (hvor dokumentet findes, fx journalnummer).",
+            req.id,
+        )
+        for kind in req.evidence_kind
+        if kind not in kinds
+    ]
+
+
+def approval(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+    """Beyond 'planlagt', a project is approved at or above the level its risk demands."""
+    status = project.get("status")
+    if status == "planlagt":
+        return []
+    needed = policy.approval_level(project.get("risk"))
+    found = _answers(policy, project, "approval", req)
+    high_enough = [a for a in found if a.get("decision") in POSITIVE and decision_rank(a.get("decision_level")) >= decision_rank(needed)]
+    rejected = [a for a in found if a.get("decision") == "afvist"]
+    if high_enough or (status == "stoppet" and rejected):
+        return []
+    given = ", ".join(f"{a['id']} ({a.get('decision')}, {a.get('decision_level')})" for a in found) or "ingen"
+    return [_finding(
+        project, "approval", project,
+        f"Projektet har status '{status}' og risikoprofil '{project.get('risk')}', men mangler en godkendelse "
+        f"på mindst niveauet '{needed}'. Fundne godkendelser: {given}.",
+        f"Tilføj et 'approval'-element med ':addresses: {req.id}', ':decision_level: {needed}' (eller højere), "
+        "':decision: godkendt' eller 'betinget', ':role:' og ':date:'. Et stoppet projekt kan i stedet have "
+        "':decision: afvist'.",
+        req.id,
+    )]
+
+
+# Rules generated per applicable requirement, one per answer type.
+BY_ANSWER = {"consideration": consideration, "biastest": biastest, "evidence": evidence, "approval": approval}
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def dates(policy: Policy, project: dict) -> list[Finding]:
+    """Dates parse; end >= start; finished projects have an end date; assessment before use."""
+    problems = []
+
+    def bad(need, text, fix):
+        problems.append(_finding(need, "dates", project, text, fix))
+
+    start = _date(project.get("start_date"))
+    end_raw = project.get("end_date")
+    end = _date(end_raw) if end_raw else None
+    if start is None:
+        bad(project, f"Startdatoen '{project.get('start_date')}' er ikke en gyldig dato.",
+            "Skriv ':start_date:' som ÅÅÅÅ-MM-DD, fx 2025-03-01.")
+    if end_raw and end is None:
+        bad(project, f"Slutdatoen '{end_raw}' er ikke en gyldig dato.", "Skriv ':end_date:' som ÅÅÅÅ-MM-DD.")
+    if project.get("status") in ("afsluttet", "stoppet") and not end_raw:
+        bad(project, f"Projektet har status '{project.get('status')}', men ingen slutdato.",
+            "Tilføj ':end_date: ÅÅÅÅ-MM-DD' – datoen, hvor projektet sluttede eller blev stoppet.")
+    if start and end and end < start:
+        bad(project, f"Slutdatoen {end} ligger før startdatoen {start}.", "Ret ':start_date:' eller ':end_date:'.")
+    for need_type in model.PROJECT_PARTS:
+        for need in policy.needs.parts_of(project["id"], need_type):
+            when = _date(need.get("date"))
+            if need.get("date") and when is None:
+                bad(need, f"Datoen '{need.get('date')}' på {need['id']} er ikke en gyldig dato.",
+                    "Skriv ':date:' som ÅÅÅÅ-MM-DD.")
+            elif need_type in ("consideration", "approval") and when and start and when > start:
+                bad(need, f"{need['id']} er dateret {when}, efter projektets start {start}. "
+                    "Overvejelser og godkendelse skal ligge før data tages i brug.",
+                    "Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop brugen, "
+                    "gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning.")
+    return problems
+
+
+def risk_profile(policy: Policy, project: dict) -> list[Finding]:
+    """The risk level is at least as high as the criteria the project meets."""
+    criteria = [policy.needs.get(c) for c in project.get("risk_criteria") or []]
+    too_high = [c for c in criteria if c and risk_rank(c.get("raises_to")) > risk_rank(project.get("risk"))]
+    if not too_high:
+        return []
+    names = ", ".join(f"{c['id']} ({c.get('raises_to')})" for c in too_high)
+    top = max((c.get("raises_to") for c in too_high), key=risk_rank)
+    return [_finding(
+        project, "risk-profile", project,
+        f"Risikoprofilen er '{project.get('risk')}', men projektet opfylder kriterier, der kræver mindst '{top}': {names}.",
+        f"Sæt ':risk: {top}', eller fjern kriterier, som projektet ikke opfylder, fra ':risk_criteria:'.",
+    )]
