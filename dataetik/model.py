@@ -98,7 +98,8 @@ REQUIRED_FIELDS: dict[str, list[str]] = {
     "risklevel": ["level", "approval_level"],
     "criterion": ["raises_to"],
     "project": [
-        "department", "risk", "status", "start_date", "personal_data",
+        # `status` is a core field, which local schemas cannot see: see rules.project_rules.status
+        "department", "risk", "start_date", "personal_data",
         "legal_basis", "new_technology", "new_combination", "procured", "external_partners",
     ],
     "consideration": ["date"],

@@ -48,6 +48,7 @@ def project_cases(policy: Policy) -> list[Case]:
             for answer in req.answered_by:
                 rule = project_rules.BY_ANSWER[answer]
                 cases.append(Case(answer, f"{pid}-{req.id}", pid, lambda rule=rule, p=project, r=req: rule(policy, p, r)))
+        cases.append(Case("status", pid, pid, lambda p=project: project_rules.status(policy, p)))
         cases.append(Case("dates", pid, pid, lambda p=project: project_rules.dates(policy, p)))
         cases.append(Case("risk_profile", pid, pid, lambda p=project: project_rules.risk_profile(policy, p)))
     return cases

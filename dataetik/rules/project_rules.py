@@ -160,6 +160,15 @@ def dates(policy: Policy, project: dict) -> list[Finding]:
     return problems
 
 
+def status(policy: Policy, project: dict) -> list[Finding]:
+    if project.get("status") in model.STATUSES:
+        return []
+    return [_finding(
+        project, "status", project, "Projektet har ingen status.",
+        f"Tilføj ':status:' med en af {', '.join(model.STATUSES)}.",
+    )]
+
+
 def risk_profile(policy: Policy, project: dict) -> list[Finding]:
     """The risk level is at least as high as the criteria the project meets."""
     criteria = [policy.needs.get(c) for c in project.get("risk_criteria") or []]

@@ -1,0 +1,3 @@
+from dataetik.siteconf import *  # noqa: F403
+
+project = "Tiny policy fixture"

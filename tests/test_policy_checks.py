@@ -1,0 +1,223 @@
+"""Each check against a fixture site with exactly one defect.
+
+The fixture (tests/sites/tiny) is a *different*, tiny policy: two principles, four
+requirements with their own applicability, and one project. That the real checks
+judge it correctly, with no change to Python, shows the policy pages are the single
+source of truth. Expected findings are compared whole.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sitebuild import build, copy_site
+
+from dataetik.findings import render_all
+from dataetik.rules import all_cases
+
+DEMO = "projects/demo/index.md"
+POLICY = "policy/index.md"
+
+
+def findings(built, rule: str | None = None) -> str:
+    return render_all([f for c in all_cases(built.policy) if rule in (None, c.rule) for f in c.run()])
+
+
+def site(tmp_path, edits=None, strict=False):
+    return build(copy_site("tiny", tmp_path / "site", edits), strict=strict)
+
+
+def test_clean_fixture_passes_strict_build_and_every_check(tmp_path):
+    built = site(tmp_path, strict=True)
+    assert built.returncode == 0, built.warnings
+    assert findings(built) == ""
+    rules = {(c.rule, c.key) for c in all_cases(built.policy)}
+    # Applicability comes from the fixture's own requirement fields:
+    assert ("evidence", "PRJ_DEMO-R_SIKKERHED") in rules  # applies to 'høj'
+    assert "PRJ_DEMO-R_AFTALE" not in {key for _, key in rules}  # only when procured
+
+
+def test_requirement_applies_when_project_trait_is_set(tmp_path):
+    built = site(tmp_path, {DEMO: (":procured: nej", ":procured: ja")})
+    assert findings(built, "evidence") == (
+        "projects/demo/index.md:3: PRJ_DEMO / R_AFTALE: Der mangler dokumentation af typen "
+        "'databehandleraftale' for kravet 'Indkøbte løsninger har en databehandleraftale'.\n"
+        "    Sådan retter du det: Tilføj et 'evidence'-element med ':addresses: R_AFTALE', "
+        "':kind: databehandleraftale', ':date:' og ':reference:' (hvor dokumentet findes, fx journalnummer)."
+    )
+
+
+def test_principle_without_requirement_fails(tmp_path):
+    built = site(tmp_path, {POLICY: ("", "\n:::{principle} Tom\n:id: P_TOM\n\nIngen krav.\n:::\n")})
+    assert findings(built, "principle_has_requirement") == (
+        "policy/index.md:84: P_TOM: Princippet 'Tom' har ingen krav, der udspringer af det.\n"
+        "    Sådan retter du det: Tilføj et krav i policy/requirements.md med ':derives_from: P_TOM', "
+        "eller knyt et eksisterende krav til princippet."
+    )
+
+
+def test_requirement_without_principle_fails_build_and_check(tmp_path):
+    built = site(tmp_path, {POLICY: (":derives_from: P_OMTANKE\n:source: Omtanke\n:applies_risk: lav", ":source: Omtanke\n:applies_risk: lav")})
+    assert "policy/index.md:15: ERROR: Need 'R_FORMAAL' has schema violations" in built.warnings
+    assert "Et krav skal udspringe af mindst ét princip" in built.warnings
+    assert findings(built, "requirement_is_traceable") == (
+        "policy/index.md:15: R_FORMAAL: Kravet udspringer ikke af noget princip.\n"
+        "    Sådan retter du det: Tilføj ':derives_from: P_...' med ID'et på det eller de principper, kravet bygger på."
+    )
+
+
+def test_requirement_without_answer_fails(tmp_path):
+    built = site(tmp_path, {POLICY: (":applies_risk: lav, middel, høj\n:answered_by: approval\n", ":applies_risk: lav, middel, høj\n")})
+    assert "'R_GODKENDT' has schema violations" in built.warnings
+    assert findings(built, "requirement_is_traceable") == (
+        "policy/index.md:49: R_GODKENDT: Kravet siger ikke, hvad der besvarer det.\n"
+        "    Sådan retter du det: Tilføj ':answered_by:' med en eller flere af consideration, biastest, evidence, approval."
+    )
+
+
+def test_requirement_with_evidence_but_no_kind_fails(tmp_path):
+    built = site(tmp_path, {POLICY: (":evidence_kind: sikkerhedsvurdering\n", "")})
+    assert findings(built, "requirement_is_traceable") == (
+        "policy/index.md:26: R_SIKKERHED: Kravet besvares af dokumentation, men siger ikke hvilken slags.\n"
+        "    Sådan retter du det: Tilføj ':evidence_kind:' med en af juridisk vurdering, konsekvensanalyse, "
+        "sikkerhedsvurdering, tværfaglig deltagelse, databehandleraftale, andet."
+    )
+
+
+def test_policy_without_min_words_fails(tmp_path):
+    built = site(tmp_path, {POLICY: (":min_words: 12\n", "")})
+    assert "Politikken angiver ikke, hvor lang en overvejelse mindst skal være." in findings(built, "requirement_is_traceable")
+
+
+def test_undefined_risk_level_fails(tmp_path):
+    built = site(tmp_path, {POLICY: (":id: RISK_HOJ\n:level: høj", ":id: RISK_HOJ\n:level: middel")})
+    assert findings(built, "risk_level_is_defined") == (
+        "policy/risk.md: Risikoniveauet 'høj' er ikke beskrevet med et godkendelsesniveau.\n"
+        "    Sådan retter du det: Tilføj et 'risklevel'-element med ':level: høj' og ':approval_level:' "
+        "(en af leder, direktørkreds, politisk niveau) på siden om risikoprofiler."
+    )
+
+
+def test_missing_consideration_fails(tmp_path):
+    built = site(tmp_path, {DEMO: (":id: C_DEMO_FORMAAL\n:addresses: R_FORMAAL", ":id: C_DEMO_FORMAAL\n:addresses: R_SIKKERHED")})
+    assert findings(built, "consideration") == (
+        "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Der mangler en overvejelse for kravet "
+        "'Alle projekter begrunder formålet'.\n"
+        "    Sådan retter du det: Tilføj på projektsiden:\n"
+        "    :::{consideration} <kort titel>\n    :id: C_<PROJEKT>_FORMAAL\n    :addresses: R_FORMAAL\n"
+        "    :date: ÅÅÅÅ-MM-DD\n\n    <jeres begrundelse>\n    :::"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("TODO: beskriv formålet, udfyldes senere af projektlederen når vi ved mere om det", "indeholder pladsholderen 'TODO'"),
+        ("Formålet er godt.", "har kun 3 ord; politikken kræver mindst 12"),
+    ],
+    ids=["placeholder", "too-short"],
+)
+def test_insubstantial_consideration_fails(tmp_path, text, problem):
+    original = "Formålet er at give borgerne hurtigere svar, og vi bruger kun navn og adresse til det."
+    built = site(tmp_path, {DEMO: (original, text)})
+    result = findings(built, "consideration")
+    assert result.startswith(f"projects/demo/index.md:20: PRJ_DEMO / R_FORMAAL: Overvejelsen C_DEMO_FORMAAL {problem}")
+    assert "Sådan retter du det:" in result
+
+
+def test_missing_evidence_of_kind_fails(tmp_path):
+    built = site(tmp_path, {DEMO: (":kind: sikkerhedsvurdering", ":kind: andet")})
+    assert findings(built, "evidence").startswith(
+        "projects/demo/index.md:3: PRJ_DEMO / R_SIKKERHED: Der mangler dokumentation af typen 'sikkerhedsvurdering'"
+    )
+
+
+def test_approval_below_required_level_fails(tmp_path):
+    built = site(tmp_path, {DEMO: (":decision_level: direktørkreds", ":decision_level: leder")})
+    assert findings(built, "approval") == (
+        "projects/demo/index.md:3: PRJ_DEMO / R_GODKENDT: Projektet har status 'igangværende' og risikoprofil "
+        "'høj', men mangler en godkendelse på mindst niveauet 'direktørkreds'. Fundne godkendelser: "
+        "AP_DEMO (godkendt, leder).\n"
+        "    Sådan retter du det: Tilføj et 'approval'-element med ':addresses: R_GODKENDT', "
+        "':decision_level: direktørkreds' (eller højere), ':decision: godkendt' eller 'betinget', ':role:' og "
+        "':date:'. Et stoppet projekt kan i stedet have ':decision: afvist'."
+    )
+
+
+def test_rejected_approval_is_enough_only_for_a_stopped_project(tmp_path):
+    reject = (":decision: godkendt", ":decision: afvist")
+    running = site(tmp_path / "a", {DEMO: reject})
+    assert "mangler en godkendelse på mindst niveauet 'direktørkreds'" in findings(running, "approval")
+    stop = ":status: stoppet\n:end_date: 2025-06-01"
+    stopped = copy_site("tiny", tmp_path / "b", {DEMO: (":status: igangværende", stop)})
+    (stopped / DEMO).write_text((stopped / DEMO).read_text().replace(*reject))
+    assert findings(build(stopped), "approval") == ""
+
+
+def test_planned_project_needs_no_approval(tmp_path):
+    built = site(tmp_path, {DEMO: (":status: igangværende", ":status: planlagt")})
+    assert findings(built, "approval") == ""
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        ((":status: igangværende", ":status: afsluttet"),
+         "projects/demo/index.md:3: PRJ_DEMO: Projektet har status 'afsluttet', men ingen slutdato.\n"
+         "    Sådan retter du det: Tilføj ':end_date: ÅÅÅÅ-MM-DD' – datoen, hvor projektet sluttede eller blev stoppet."),
+        ((":start_date: 2025-03-01", ":start_date: 2025-03-01\n:end_date: 2024-12-31"),
+         "projects/demo/index.md:3: PRJ_DEMO: Slutdatoen 2024-12-31 ligger før startdatoen 2025-03-01.\n"
+         "    Sådan retter du det: Ret ':start_date:' eller ':end_date:'."),
+        ((":date: 2025-02-15", ":date: 2025-04-15"),
+         "projects/demo/index.md:46: PRJ_DEMO: AP_DEMO er dateret 2025-04-15, efter projektets start 2025-03-01. "
+         "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
+         "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
+         "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
+        ((":start_date: 2025-03-01", ":start_date: 2025-02-30"),
+         "projects/demo/index.md:3: PRJ_DEMO: Startdatoen '2025-02-30' er ikke en gyldig dato.\n"
+         "    Sådan retter du det: Skriv ':start_date:' som ÅÅÅÅ-MM-DD, fx 2025-03-01."),
+    ],
+    ids=["completed-without-end", "end-before-start", "approval-after-start", "impossible-date"],
+)
+def test_date_rules(tmp_path, edit, expected):
+    built = site(tmp_path, {DEMO: edit})
+    assert findings(built, "dates") == expected
+
+
+def test_missing_status_fails(tmp_path):
+    built = site(tmp_path, {DEMO: (":status: igangværende\n", "")})
+    assert findings(built, "status") == (
+        "projects/demo/index.md:3: PRJ_DEMO: Projektet har ingen status.\n"
+        "    Sådan retter du det: Tilføj ':status:' med en af planlagt, igangværende, afsluttet, stoppet."
+    )
+
+
+def test_risk_below_criteria_fails(tmp_path):
+    built = site(tmp_path, {DEMO: (":risk: høj", ":risk: lav")})
+    assert findings(built, "risk_profile") == (
+        "projects/demo/index.md:3: PRJ_DEMO: Risikoprofilen er 'lav', men projektet opfylder kriterier, der "
+        "kræver mindst 'høj': K_SAARBARE (høj).\n"
+        "    Sådan retter du det: Sæt ':risk: høj', eller fjern kriterier, som projektet ikke opfylder, fra ':risk_criteria:'."
+    )
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        ((":addresses: R_SIKKERHED\n:kind:", ":addresses: R_UKENDT\n:kind:"),
+         "projects/demo/index.md:36: WARNING: Need 'EV_DEMO_SIKKERHED' has unknown outgoing link 'R_UKENDT' in field 'addresses'"),
+        ((":addresses: R_SIKKERHED\n:kind:", ":addresses: P_OMTANKE\n:kind:"),
+         "projects/demo/index.md:36: WARNING: Need 'EV_DEMO_SIKKERHED' link 'P_OMTANKE' in field 'addresses': "
+         "target need type 'principle' is not one of 'requirement'"),
+        ((":risk: høj", ":risk: meget høj"),
+         "projects/demo/index.md:3: ERROR: Need 'PRJ_DEMO' has schema violations"),
+        ((":start_date: 2025-03-01", ":start_date: 1. marts 2025"),
+         "projects/demo/index.md:3: ERROR: Need 'PRJ_DEMO' has schema violations"),
+        ((":id: C_DEMO_FORMAAL", ":id: c-demo"),
+         "projects/demo/index.md:20: WARNING: Need could not be created: Given ID 'c-demo' does not match"),
+    ],
+    ids=["unknown-link", "wrong-link-type", "bad-enum", "bad-date-format", "bad-id"],
+)
+def test_build_rejects_broken_links_and_fields_with_file_and_line(tmp_path, edit, expected):
+    built = site(tmp_path, {DEMO: edit}, strict=True)
+    assert built.returncode != 0
+    assert expected in built.warnings
