@@ -21,10 +21,20 @@ EVIDENCE_KINDS = [
     "databehandleraftale",
     "andet",
 ]
-# The need types that can answer a requirement.
-ANSWER_TYPES = ["consideration", "biastest", "evidence", "approval"]
-# Project traits that a requirement's `applies_when` may name.
-PROJECT_TRAITS = ["new_technology", "new_combination", "procured", "external_partners"]
+# What can answer a requirement (`answered_by`), as readers see it -> the need type.
+ANSWER_TYPES = {
+    "overvejelse": "consideration",
+    "bias-test": "biastest",
+    "dokumentation": "evidence",
+    "godkendelse": "approval",
+}
+# Project traits a requirement's `applies_when` may name -> the project field that is 'ja'.
+PROJECT_TRAITS = {
+    "ny teknologi": "new_technology",
+    "ny sammenstilling": "new_combination",
+    "indkøbt": "procured",
+    "eksterne partnere": "external_partners",
+}
 
 ID_REGEX = r"^[A-Z][A-Z0-9_]{2,}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -59,8 +69,8 @@ NEED_FIELDS: dict[str, dict] = {
     # --- requirement: what it demands of projects -------------------------------
     "source": {"description": "Afsnit i politikken", "schema": _TEXT},
     "applies_risk": {"description": "Gælder for risikoniveau", "schema": _enum_list(RISK_LEVELS)},
-    "applies_when": {"description": "Gælder kun når projektet er", "schema": _enum_list(PROJECT_TRAITS)},
-    "answered_by": {"description": "Besvares af", "schema": _enum_list(ANSWER_TYPES)},
+    "applies_when": {"description": "Gælder kun når projektet er", "schema": _enum_list(list(PROJECT_TRAITS))},
+    "answered_by": {"description": "Besvares af", "schema": _enum_list(list(ANSWER_TYPES))},
     "evidence_kind": {"description": "Krævet dokumentation", "schema": _enum_list(EVIDENCE_KINDS)},
     "min_ratio": {"description": "Mindste forholdstal mellem grupper", "schema": _NUMBER},
     "max_difference": {"description": "Største forskel i andel mellem grupper", "schema": _NUMBER},
@@ -113,20 +123,20 @@ PROJECT_PARTS = ["consideration", "biastest", "evidence", "approval"]
 
 NEED_LINKS: dict[str, dict] = {
     "derives_from": {
-        "outgoing": "udspringer af",
-        "incoming": "udmøntes i",
+        "outgoing": "Udspringer af",
+        "incoming": "Udmøntes i",
         "target_types": ["principle"],
         "color": "#1f5f8b",
     },
     "addresses": {
-        "outgoing": "besvarer",
-        "incoming": "besvares af",
+        "outgoing": "Besvarer",
+        "incoming": "Besvares af",
         "target_types": ["requirement"],
         "color": "#4c8cbf",
     },
     "belongs_to": {
-        "outgoing": "hører til",
-        "incoming": "indeholder",
+        "outgoing": "Hører til",
+        "incoming": "Indeholder",
         "target_types": ["project"],
         # The project of the folder the need sits in (dataetik.sphinx_ext).
         "default": "[[project_of_folder()]]",
@@ -134,14 +144,14 @@ NEED_LINKS: dict[str, dict] = {
         "color": "#2e7d32",
     },
     "reviews": {
-        "outgoing": "gennemgår manuelt",
-        "incoming": "gennemgået manuelt i",
+        "outgoing": "Gennemgår manuelt",
+        "incoming": "Gennemgået manuelt i",
         "target_types": ["biastest"],
         "color": "#ab47bc",
     },
     "risk_criteria": {
-        "outgoing": "opfylder risikokriterier",
-        "incoming": "opfyldes af",
+        "outgoing": "Opfylder risikokriterier",
+        "incoming": "Opfyldes af",
         "target_types": ["criterion"],
         "color": "#c9a227",
     },

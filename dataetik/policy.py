@@ -41,8 +41,9 @@ class Requirement:
             title=need["title"],
             need=need,
             applies_risk=tuple(_as_list(need.get("applies_risk"))),
-            applies_when=tuple(_as_list(need.get("applies_when"))),
-            answered_by=tuple(_as_list(need.get("answered_by"))),
+            # Danish values on the page -> project fields / need types the rules use.
+            applies_when=tuple(model.PROJECT_TRAITS.get(v, v) for v in _as_list(need.get("applies_when"))),
+            answered_by=tuple(model.ANSWER_TYPES.get(v, v) for v in _as_list(need.get("answered_by"))),
             evidence_kind=tuple(_as_list(need.get("evidence_kind"))),
         )
 

@@ -35,6 +35,18 @@ needs_id_required = True
 needs_id_regex = model.ID_REGEX
 needs_build_json = True
 needs_reproducible_json = True
-# Need pages are read by people: show the fields that matter, no empty rows.
-needs_default_layout = "clean"
-needs_hide_options = []
+# Needs are read by people, not databases: Danish labels, set fields only, and
+# the links both ways (an auditor follows principle -> requirement -> project).
+needs_layouts = {
+    "dataetik": {
+        "grid": "simple",
+        "layout": {
+            "head": ['<<meta("type_name")>> **<<meta("title")>>** <<meta_id()>>'],
+            "meta": [
+                *(f'<<meta("{name}", prefix="{field["description"]}: ")>>' for name, field in model.NEED_FIELDS.items()),
+                '<<meta_links_all(exclude=["belongs_to_back"])>>',
+            ],
+        },
+    }
+}
+needs_default_layout = "dataetik"

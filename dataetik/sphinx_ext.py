@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx_needs.api import add_dynamic_function
@@ -68,8 +69,31 @@ def _install_location_filter(app: Sphinx) -> None:
     logger.addFilter(_LocateSchemaViolations(app))
 
 
+def _add_static_path(app: Sphinx) -> None:
+    static = str(Path(__file__).parent / "static")
+    if static not in app.config.html_static_path:
+        app.config.html_static_path.append(static)
+
+
+def _danish_theme_catalog() -> Path:
+    """Compile the Danish theme strings (.po, in git) to the .mo Sphinx loads."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    locale = Path(__file__).parent / "locale"
+    po = locale / "da" / "LC_MESSAGES" / "sphinx.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as src, mo.open("wb") as dst:
+            write_mo(dst, read_po(src))
+    return locale
+
+
 def setup(app: Sphinx) -> dict:
     add_dynamic_function(app, project_of_folder)
+    # After the theme's own catalog, so these strings win.
+    app.add_message_catalog("sphinx", str(_danish_theme_catalog()))
     app.connect("builder-inited", _install_location_filter)
+    app.connect("builder-inited", _add_static_path)
     app.add_css_file("dataetik.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

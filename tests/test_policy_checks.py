@@ -66,11 +66,11 @@ def test_requirement_without_principle_fails_build_and_check(tmp_path):
 
 
 def test_requirement_without_answer_fails(tmp_path):
-    built = site(tmp_path, {POLICY: (":applies_risk: lav, middel, høj\n:answered_by: approval\n", ":applies_risk: lav, middel, høj\n")})
+    built = site(tmp_path, {POLICY: (":applies_risk: lav, middel, høj\n:answered_by: godkendelse\n", ":applies_risk: lav, middel, høj\n")})
     assert "'R_GODKENDT' has schema violations" in built.warnings
     assert findings(built, "requirement_is_traceable") == (
         "policy/index.md:49: R_GODKENDT: Kravet siger ikke, hvad der besvarer det.\n"
-        "    Sådan retter du det: Tilføj ':answered_by:' med en eller flere af consideration, biastest, evidence, approval."
+        "    Sådan retter du det: Tilføj ':answered_by:' med en eller flere af: overvejelse, bias-test, dokumentation, godkendelse."
     )
 
 

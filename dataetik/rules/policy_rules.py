@@ -43,13 +43,13 @@ def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
                 f"Tilføj ':applies_risk:' med en eller flere af {', '.join(model.RISK_LEVELS)}.")
     if not req.answered_by:
         problem("Kravet siger ikke, hvad der besvarer det.",
-                f"Tilføj ':answered_by:' med en eller flere af {', '.join(model.ANSWER_TYPES)}.")
+                f"Tilføj ':answered_by:' med en eller flere af: {', '.join(model.ANSWER_TYPES)}.")
     if "evidence" in req.answered_by and not req.evidence_kind:
         problem("Kravet besvares af dokumentation, men siger ikke hvilken slags.",
                 f"Tilføj ':evidence_kind:' med en af {', '.join(model.EVIDENCE_KINDS)}.")
     if req.evidence_kind and "evidence" not in req.answered_by:
         problem("Kravet nævner en slags dokumentation (evidence_kind), men ikke at det besvares af dokumentation.",
-                "Tilføj 'evidence' til ':answered_by:', eller fjern ':evidence_kind:'.")
+                "Tilføj 'dokumentation' til ':answered_by:', eller fjern ':evidence_kind:'.")
     if "biastest" in req.answered_by:
         for field in ("min_ratio", "max_difference", "min_cell"):
             if req.number(field) is None:

@@ -1,0 +1,34 @@
+"""Screenshot pages of the built site with headless Chromium, for a human look.
+
+Usage: python scripts/screenshots.py [page.html ...]  (default: a fixed tour of the site)
+Writes PNGs to _build/screenshots/.
+"""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+OUT = ROOT / "_build" / "screenshots"
+TOUR = ["index.html", "policy/principles.html", "policy/requirements.html", "policy/traceability.html", "projects/index.html"]
+
+
+def shoot(page: str, width: int = 1280, height: int = 2000) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    target = OUT / (page.replace("/", "_").removesuffix(".html") + ".png")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--hide-scrollbars", f"--window-size={width},{height}",
+             f"--screenshot={target}", (HTML / page).as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )
+    return target
+
+
+if __name__ == "__main__":
+    for page in sys.argv[1:] or TOUR:
+        print(shoot(page))
