@@ -64,7 +64,9 @@ class Policy:
 
     @classmethod
     def from_needs(cls, needs: Needs) -> "Policy":
-        return cls(needs=needs, requirements=tuple(Requirement.from_need(n) for n in needs.of_type("requirement")))
+        # In the order the policy pages state them, so generated pages read like the policy.
+        ordered = sorted(needs.of_type("requirement"), key=lambda n: (n.get("docname") or "", n.get("lineno") or 0))
+        return cls(needs=needs, requirements=tuple(Requirement.from_need(n) for n in ordered))
 
     @property
     def projects(self) -> list[dict]:

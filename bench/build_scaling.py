@@ -1,0 +1,125 @@
+"""How the build and the checks scale with the number of projects.
+
+Copies the site to a temporary folder, adds N synthetic projects made by the same
+scaffold as `dataetik new` (placeholders filled in, so every check has real work),
+and times a clean html build, a clean `needs` build and the checks. Prints figures;
+asserts nothing. Usage:
+
+    python bench/build_scaling.py [N ...] [--repeat R]      (default: 100 500, R=1)
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dataetik.needs_data import load_needs
+from dataetik.policy import Policy
+from dataetik.rules import all_cases
+from dataetik.scaffold import NewProject, project_code, project_page
+
+REPO = Path(__file__).resolve().parent.parent
+SITE_PARTS = ["conf.py", "index.md", "policy", "projects", "docs"]
+RISKS = ["lav", "middel", "høj"]
+FILLER = (
+    "Vi har drøftet kravet i projektgruppen med fagpersoner og jurist og vurderer, at projektet lever op til det. "
+    "Begrundelsen er dokumenteret i referatet fra mødet, og vurderingen tages op igen, hvis data, metode eller "
+    "formål ændrer sig, eller hvis medarbejderne oplever resultater, der ikke giver fagligt mening."
+)
+COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
+    f"{a},{g},,{p},{n}\n"
+    for a, groups in {"køn": ["kvinde", "mand"], "aldersgruppe": ["under 50", "50 og derover"]}.items()
+    for g in groups
+    for p, n in ((1, 300), (0, 700))
+)
+
+
+def synthetic_project(policy: Policy, i: int) -> tuple[str, str]:
+    risk = RISKS[i % 3]
+    new = NewProject(f"Benchmarkprojekt {i:04d}", "Benchmark", risk, {"procured": "ja" if i % 2 else "nej"})
+    code = project_code(f"bench{i:04d}", set())
+    text = project_page(policy, new, code)
+    text = text.replace("ÅÅÅÅ-MM-DD", "2025-01-15").replace(":start_date: 2025-01-15", ":start_date: 2025-02-01")
+    text = text.replace(":status: planlagt", ":status: igangværende")
+    text = "\n".join(FILLER if line.startswith("UDFYLDES") else line.replace("UDFYLDES: ", "") for line in text.splitlines())
+    level = policy.approval_level(risk)
+    text += (
+        f"\n:::{{approval}} Godkendt\n:id: AP_{code}\n:addresses: R_GODKENDELSE\n:role: Leder\n"
+        f":decision_level: {level}\n:decision: godkendt\n:date: 2025-01-20\n\nGodkendt som beskrevet.\n:::\n"
+    )
+    return f"bench-{i:04d}", text
+
+
+def make_site(dest: Path, n: int, policy: Policy) -> None:
+    for part in SITE_PARTS:
+        src = REPO / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / part)
+    for i in range(n):
+        slug, text = synthetic_project(policy, i)
+        folder = dest / "projects" / slug
+        folder.mkdir()
+        (folder / "index.md").write_text(text, encoding="utf-8")
+        (folder / "biastest.csv").write_text(COUNTS, encoding="utf-8")
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return elapsed
+
+
+def sphinx(builder: str, site: Path) -> list[str]:
+    return [sys.executable, "-m", "sphinx", "-b", builder, "-E", "-q", "-W", "--keep-going",
+            "-d", str(site / "_build" / f"doctrees-{builder}"), str(site), str(site / "_build" / builder)]
+
+
+def run_checks(site: Path) -> tuple[float, int, int]:
+    start = time.perf_counter()
+    policy = Policy.from_needs(load_needs(site / "_build" / "html" / "needs.json", srcdir=site))
+    cases = all_cases(policy)
+    failed = sum(1 for c in cases if c.run())
+    return time.perf_counter() - start, len(cases), failed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, default=[100, 500])
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    base = REPO / "_build" / "html" / "needs.json"
+    if not base.exists():
+        raise SystemExit("Build the site first (make html): the benchmark reads the policy from needs.json.")
+    policy = Policy.from_needs(load_needs(base))
+    print(f"{'N':>5} {'needs':>7} {'pages':>6} {'html s':>8} {'needs s':>8} {'checks s':>9} {'cases':>7} {'peak MiB':>9}")
+    for n in args.sizes:
+        html, needs_b, checks = [], [], []
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                site = Path(tmp)
+                make_site(site, n, policy)
+                html.append(timed(sphinx("html", site), site))
+                needs_b.append(timed(sphinx("needs", site), site))
+                t, cases, failed = run_checks(site)
+                checks.append(t)
+                count = len(load_needs(site / "_build" / "html" / "needs.json").by_id)
+                pages = len(list(site.rglob("*.md")))
+                if failed:
+                    print(f"  note: {failed} cases failed on synthetic data", file=sys.stderr)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"{n:>5} {count:>7} {pages:>6} {statistics.median(html):>8.1f} {statistics.median(needs_b):>8.1f} "
+              f"{statistics.median(checks):>9.2f} {cases:>7} {peak:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()

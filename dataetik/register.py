@@ -1,0 +1,103 @@
+"""The project register: one row per project, with approval and bias-test state.
+
+``{projectregister}`` leaves a placeholder; the table is built when every need is
+known (doctree-resolved), from the same needs the checks read.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+from sphinx_needs.data import SphinxNeedsData
+
+from dataetik import model
+from dataetik.policy import decision_rank
+
+COLUMNS = ["Projekt", "Forvaltning", "Status", "Risiko", "Godkendelse", "Bias-test"]
+
+
+class projectregister(nodes.General, nodes.Element):
+    pass
+
+
+class ProjectRegisterDirective(SphinxDirective):
+    """Usage: ``{projectregister}`` with an optional ``:status:`` list to filter on."""
+
+    option_spec = {"status": lambda arg: [s.strip() for s in arg.split(",") if s.strip()]}
+
+    def run(self):
+        node = projectregister()
+        node["status"] = self.options.get("status") or list(model.STATUSES)
+        return [node]
+
+
+def approval_state(approvals: list[dict]) -> str:
+    """The decisive approval: the highest level, latest date first; '–' if none."""
+    if not approvals:
+        return "ingen endnu"
+    best = max(approvals, key=lambda a: (decision_rank(a.get("decision_level")), a.get("date") or ""))
+    return f"{best.get('decision')} ({best.get('decision_level')}, {best.get('date')})"
+
+
+def _bias_state(app: Sphinx, tests: list[dict]) -> str:
+    return "findes" if tests else "mangler"
+
+
+def _link(app: Sphinx, fromdocname: str, need: dict) -> nodes.Node:
+    ref = nodes.reference("", need["title"], internal=True)
+    ref["refuri"] = app.builder.get_relative_uri(fromdocname, need["docname"]) + "#" + need["id"]
+    para = nodes.paragraph()
+    para += ref
+    return para
+
+
+def _table(rows: list[list[nodes.Node | str]]) -> nodes.table:
+    table = nodes.table(classes=["dataetik-register", "table"])
+    group = nodes.tgroup(cols=len(COLUMNS))
+    table += group
+    for _ in COLUMNS:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    head += nodes.row("", *(nodes.entry("", nodes.paragraph(text=c)) for c in COLUMNS))
+    body = nodes.tbody()
+    group += body
+    for cells in rows:
+        body += nodes.row("", *(
+            nodes.entry("", c if isinstance(c, nodes.Node) else nodes.paragraph(text=c)) for c in cells
+        ))
+    return table
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    placeholders = list(doctree.findall(projectregister))
+    if not placeholders:
+        return
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    by_project: dict[str, dict[str, list[dict]]] = {}
+    for need in needs.values():
+        for project_id in need.get("belongs_to") or []:
+            by_project.setdefault(project_id, {}).setdefault(need["type"], []).append(need)
+    projects = sorted((n for n in needs.values() if n["type"] == "project"), key=lambda n: n["title"])
+    for node in placeholders:
+        rows = [
+            [
+                _link(app, fromdocname, p),
+                p.get("department") or "",
+                p.get("status") or "",
+                p.get("risk") or "",
+                approval_state(by_project.get(p["id"], {}).get("approval", [])),
+                _bias_state(app, by_project.get(p["id"], {}).get("biastest", [])),
+            ]
+            for p in projects
+            if p.get("status") in node["status"]
+        ]
+        node.replace_self(_table(rows) if rows else nodes.paragraph(text="Ingen projekter."))
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(projectregister)
+    app.add_directive("projectregister", ProjectRegisterDirective)
+    # After sphinx-needs has resolved its own nodes (priority 500 is the default).
+    app.connect("doctree-resolved", _resolve, priority=900)
