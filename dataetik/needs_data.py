@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 
@@ -16,15 +18,30 @@ class Needs:
     by_id: dict[str, dict]
     srcdir: Path | None = None  # the site root, to find files next to a need's page
 
+    @cached_property
+    def _by_type(self) -> dict[str, list[dict]]:
+        index = defaultdict(list)
+        for need in sorted(self.by_id.values(), key=lambda n: n["id"]):
+            index[need["type"]].append(need)
+        return index
+
+    @cached_property
+    def _by_project(self) -> dict[tuple[str, str], list[dict]]:
+        index = defaultdict(list)
+        for need in sorted(self.by_id.values(), key=lambda n: n["id"]):
+            for project_id in need.get("belongs_to") or []:
+                index[(project_id, need["type"])].append(need)
+        return index
+
     def of_type(self, need_type: str) -> list[dict]:
-        return sorted((n for n in self.by_id.values() if n["type"] == need_type), key=lambda n: n["id"])
+        return self._by_type.get(need_type, [])
 
     def get(self, need_id: str) -> dict | None:
         return self.by_id.get(need_id)
 
     def parts_of(self, project_id: str, need_type: str) -> list[dict]:
         """The needs of a type that belong to a project."""
-        return [n for n in self.of_type(need_type) if project_id in (n.get("belongs_to") or [])]
+        return self._by_project.get((project_id, need_type), [])
 
 
 def source_file(need: dict) -> str:

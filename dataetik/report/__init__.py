@@ -1,0 +1,26 @@
+"""Output formats for check results: one module each, all fed the same results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dataetik.findings import Finding
+
+
+@dataclass(frozen=True)
+class Result:
+    """One case run: its rule, key, project and what it found (empty: passed)."""
+
+    rule: str
+    key: str
+    project: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    @property
+    def test_name(self) -> str:
+        """The same name the pytest checks give the case, so reports line up."""
+        return f"test_{self.rule}[{self.key}]"

@@ -1,0 +1,20 @@
+"""JUnit XML for CI systems: one testcase per check case, named as pytest names it."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from dataetik.findings import render_all
+from dataetik.report import Result
+
+
+def render(results: list[Result]) -> str:
+    failures = sum(1 for r in results if not r.passed)
+    suite = ET.Element("testsuite", name="dataetik", tests=str(len(results)), failures=str(failures), errors="0")
+    for result in results:
+        case = ET.SubElement(suite, "testcase", classname=f"dataetik.{result.rule}", name=result.test_name)
+        if result.findings:
+            text = render_all(list(result.findings))
+            failure = ET.SubElement(case, "failure", message=result.findings[0].problem)
+            failure.text = text
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -1,0 +1,31 @@
+"""The human report: failures grouped by project, each with where, what and how to fix."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from dataetik.report import Result
+
+
+def render(results: list[Result], site_url: str = "") -> str:
+    failed = [r for r in results if not r.passed]
+    if not failed:
+        return f"Alle {len(results)} kontroller bestået."
+    by_project: dict[str, list] = defaultdict(list)
+    for result in failed:
+        by_project[result.project or "Politikken"].extend(result.findings)
+    lines = []
+    for project in sorted(by_project):
+        findings = by_project[project]
+        lines.append(f"{project} – {len(findings)} fejl")
+        for f in findings:
+            lines.append(f"  {f.location}")
+            lines.append(f"    {f.requirement + ': ' if f.requirement else ''}{f.problem}")
+            for i, fix in enumerate(f.fix.splitlines()):
+                lines.append(f"    {'Sådan retter du det: ' if i == 0 else ''}{fix}")
+            if f.requirement and site_url:
+                lines.append(f"    Kravet: {site_url}/policy/requirements.html#{f.requirement}")
+        lines.append("")
+    count = sum(len(f) for f in by_project.values())
+    lines.append(f"{count} fejl i {len(failed)} af {len(results)} kontroller.")
+    return "\n".join(lines)
