@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from dataetik.report import Result
 
 
-def render(results: list[Result], site_url: str = "") -> str:
+def render(results: list[Result], requirement_url: Callable[[str], str | None] = lambda _: None) -> str:
     failed = [r for r in results if not r.passed]
     if not failed:
         return f"Alle {len(results)} kontroller bestået."
@@ -23,8 +24,9 @@ def render(results: list[Result], site_url: str = "") -> str:
             lines.append(f"    {f.requirement + ': ' if f.requirement else ''}{f.problem}")
             for i, fix in enumerate(f.fix.splitlines()):
                 lines.append(f"    {'Sådan retter du det: ' if i == 0 else ''}{fix}")
-            if f.requirement and site_url:
-                lines.append(f"    Kravet: {site_url}/policy/requirements.html#{f.requirement}")
+            url = requirement_url(f.requirement) if f.requirement else None
+            if url:
+                lines.append(f"    Læs kravet: {url}")
         lines.append("")
     count = sum(len(f) for f in by_project.values())
     lines.append(f"{count} fejl i {len(failed)} af {len(results)} kontroller.")

@@ -1,0 +1,69 @@
+"""Sphinx build warnings as findings an author can act on, in Danish.
+
+sphinx-needs reports structural errors (bad values, unknown links, bad IDs) in
+English; the common ones are translated here with a concrete fix, the rest are
+passed on as they are, still with their file and line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dataetik.findings import Finding
+
+_HEAD = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+)?:? ?(?P<level>WARNING|ERROR|CRITICAL): (?P<msg>.*)$")
+
+# (pattern over the whole message, problem template, fix)
+_KNOWN = [
+    (re.compile(r'Field:\s+(?P<field>\S+).*?Schema message:\s+"(?P<value>[^"]*)" is not one of (?P<allowed>.+?) \[', re.S),
+     "Feltet '{field}' har værdien '{value}', som ikke er tilladt.",
+     "Brug en af de tilladte værdier: {allowed}."),
+    (re.compile(r'Field:\s+(?P<field>\S+).*?Schema message:\s+"(?P<value>[^"]*)" does not match .*?\\d\{4\}', re.S),
+     "Feltet '{field}' har værdien '{value}', som ikke er en dato.",
+     "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-03-01."),
+    (re.compile(r'Need \'(?P<need>[^\']+)\' has schema violations.*?Schema message:\s+"(?P<field>[^"]+)" is a required property', re.S),
+     "{need} mangler feltet '{field}'.",
+     "Tilføj linjen ':{field}: ...' i elementet. Se feltreferencen for tilladte værdier."),
+    (re.compile(r"Need '(?P<need>[^']+)' has unknown outgoing link '(?P<target>[^']+)' in field '(?P<field>[^']+)'"),
+     "{need} linker til '{target}' i feltet '{field}', men der findes intet element med det ID.",
+     "Ret ID'et (se kravlisten for de rigtige ID'er), eller fjern linket."),
+    (re.compile(r"Need '(?P<need>[^']+)' link '(?P<target>[^']+)' in field '(?P<field>[^']+)': target need type '(?P<type>[^']+)' is not one of '(?P<allowed>[^']+)'"),
+     "{need} linker i feltet '{field}' til '{target}', som er af typen '{type}'.",
+     "Feltet '{field}' skal pege på et element af typen '{allowed}'."),
+    (re.compile(r"Given ID '(?P<id>[^']+)' does not match configured regex"),
+     "ID'et '{id}' har et ugyldigt format, så elementet blev ikke oprettet.",
+     "Brug kun store bogstaver, tal og _, fx C_RUTER_BIASTEST."),
+    (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists", re.I),
+     "ID'et '{id}' bruges allerede af et andet element.",
+     "Giv elementet et nyt, unikt ID."),
+]
+
+
+def _translate(message: str) -> tuple[str, str]:
+    for pattern, problem, fix in _KNOWN:
+        match = pattern.search(message)
+        if match:
+            values = {k: v.replace(" or ", " eller ") for k, v in match.groupdict().items()}
+            return problem.format(**values), fix.format(**values)
+    first = message.strip().splitlines()[0]
+    return f"Bygget melder: {first}", "Ret det, meldingen peger på, i den nævnte fil og linje."
+
+
+def parse_warnings(stderr: str, root: str = "") -> list[Finding]:
+    """Group a Sphinx stderr into messages (a head line plus indented lines) and translate each."""
+    blocks: list[tuple[re.Match, list[str]]] = []
+    for line in stderr.splitlines():
+        head = _HEAD.match(line)
+        if head:
+            blocks.append((head, [head.group("msg")]))
+        elif blocks and (line.startswith(" ") or not line.strip()):
+            blocks[-1][1].append(line)
+    findings = []
+    for head, lines in blocks:
+        file = head.group("file")
+        if root and file.startswith(root):
+            file = file[len(root):].lstrip("/")
+        problem, fix = _translate("\n".join(lines))
+        line = int(head.group("line")) if head.group("line") else None
+        findings.append(Finding(rule="build", file=file, line=line, problem=problem, fix=fix))
+    return findings

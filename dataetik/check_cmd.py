@@ -1,0 +1,58 @@
+"""`dataetik check`: build the site, run every check, report by project.
+
+The build runs with --keep-going but without -W so that every problem is listed
+at once; any build warning still makes the check fail.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dataetik.build_messages import parse_warnings
+from dataetik.needs_data import load_needs
+from dataetik.policy import Policy
+from dataetik.report import Result, github, junit, text
+from dataetik.rules import all_cases
+
+
+def build(site: Path, out: Path) -> list[Result]:
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "--keep-going", "-E", "-q", "-n",
+           "-d", str(out.parent / "check-doctrees"), str(site), str(out)]
+    proc = subprocess.run(cmd, cwd=site, capture_output=True, text=True)
+    findings = parse_warnings(proc.stderr, root=str(site))
+    if proc.returncode != 0 and not findings:
+        raise SystemExit(f"Bygget fejlede uden en melding, der kan læses:\n{proc.stderr[-2000:]}")
+    return [Result("build", f.location, "", (f,)) for f in findings]
+
+
+def run(site: Path, junit_path: Path | None = None, say=print) -> int:
+    out = site / "_build" / "check"
+    started = time.perf_counter()
+    say("Bygger sitet (det tager et øjeblik) ...")
+    results = build(site, out)
+    say(f"  bygget på {time.perf_counter() - started:.0f} s, {len(results)} meldinger fra bygget")
+    needs_json = out / "needs.json"
+    requirement_url = lambda _: None  # noqa: E731
+    if needs_json.exists():
+        policy = Policy.from_needs(load_needs(needs_json, srcdir=site))
+        cases = all_cases(policy)
+        say(f"Kører {len(cases)} kontroller for {len(policy.projects)} projekter ...")
+        results += [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
+
+        def requirement_url(req_id: str) -> str | None:
+            need = policy.needs.get(req_id)
+            return f"{(out / need['docname']).as_uri()}.html#{req_id}" if need else None
+    say("")
+    say(text.render(results, requirement_url))
+    if junit_path:
+        junit_path.parent.mkdir(parents=True, exist_ok=True)
+        junit_path.write_text(junit.render(results), encoding="utf-8")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        annotations = github.render(results)
+        if annotations:
+            say(annotations)
+    return 0 if all(r.passed for r in results) else 1

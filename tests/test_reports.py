@@ -1,0 +1,68 @@
+"""Each output format on the same small set of results."""
+
+import xml.etree.ElementTree as ET
+
+from dataetik.build_messages import parse_warnings
+from dataetik.findings import Finding
+from dataetik.report import Result, github, junit, text
+
+MISSING = Finding(
+    rule="consideration", file="projects/x/index.md", line=3, problem="Der mangler en overvejelse.",
+    fix="Tilføj en overvejelse:\n    :addresses: R_Y", project="PRJ_X", requirement="R_Y",
+)
+RESULTS = [
+    Result("consideration", "PRJ_X-R_Y", "PRJ_X", (MISSING,)),
+    Result("dates", "PRJ_X", "PRJ_X", ()),
+]
+
+
+def test_text_groups_by_project_and_links_the_requirement():
+    out = text.render(RESULTS, lambda req: f"file:///site/policy.html#{req}")
+    assert out == (
+        "PRJ_X – 1 fejl\n"
+        "  projects/x/index.md:3\n"
+        "    R_Y: Der mangler en overvejelse.\n"
+        "    Sådan retter du det: Tilføj en overvejelse:\n"
+        "        :addresses: R_Y\n"
+        "    Læs kravet: file:///site/policy.html#R_Y\n"
+        "\n"
+        "1 fejl i 1 af 2 kontroller."
+    )
+    assert text.render(RESULTS[1:]) == "Alle 1 kontroller bestået."
+
+
+def test_junit_has_one_testcase_per_case_named_as_pytest_names_it():
+    suite = ET.fromstring(junit.render(RESULTS))
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    names = [c.get("name") for c in suite.iter("testcase")]
+    assert names == ["test_consideration[PRJ_X-R_Y]", "test_dates[PRJ_X]"]
+    failure = suite.find("testcase/failure")
+    assert failure.get("message") == "Der mangler en overvejelse."
+    assert "projects/x/index.md:3: PRJ_X / R_Y" in failure.text
+
+
+def test_github_annotations_escape_newlines_and_name_file_and_line():
+    assert github.render(RESULTS) == (
+        "::error file=projects/x/index.md,line=3,title=PRJ_X / R_Y::Der mangler en overvejelse. "
+        "Sådan retter du det: Tilføj en overvejelse:%0A    :addresses: R_Y"
+    )
+
+
+def test_build_warnings_become_danish_findings_with_location():
+    stderr = (
+        "/site/projects/x/index.md:3: ERROR: Need 'PRJ_X' has schema violations:\n"
+        "  Severity:       violation\n"
+        "  Field:          risk\n"
+        '  Schema message: "meget" is not one of "lav", "middel" or "høj" [sn_schema_violation.field_fail]\n'
+        "/site/projects/x/index.md:17: WARNING: Need 'C_X' has unknown outgoing link 'R_NOPE' in field 'addresses' [needs.link_outgoing]\n"
+        "/site/index.md:5: WARNING: something else\n"
+    )
+    rendered = [f.render() for f in parse_warnings(stderr, root="/site")]
+    assert rendered == [
+        "projects/x/index.md:3: Feltet 'risk' har værdien 'meget', som ikke er tilladt.\n"
+        '    Sådan retter du det: Brug en af de tilladte værdier: "lav", "middel" eller "høj".',
+        "projects/x/index.md:17: C_X linker til 'R_NOPE' i feltet 'addresses', men der findes intet element med det ID.\n"
+        "    Sådan retter du det: Ret ID'et (se kravlisten for de rigtige ID'er), eller fjern linket.",
+        "index.md:5: Bygget melder: something else\n"
+        "    Sådan retter du det: Ret det, meldingen peger på, i den nævnte fil og linje.",
+    ]
