@@ -108,8 +108,7 @@ REQUIRED_FIELDS: dict[str, list[str]] = {
     "risklevel": ["level", "approval_level"],
     "criterion": ["raises_to"],
     "project": [
-        # `status` is a core field, which local schemas cannot see: see rules.project_rules.status
-        "department", "risk", "start_date", "personal_data",
+        "department", "risk", "status", "start_date", "personal_data",
         "legal_basis", "new_technology", "new_combination", "procured", "external_partners",
     ],
     "consideration": ["date"],
@@ -117,6 +116,18 @@ REQUIRED_FIELDS: dict[str, list[str]] = {
     "biastest": ["date", "counts"],
     "approval": ["role", "decision_level", "decision", "date"],
 }
+
+# Fields a type may carry besides the required ones (shown in the reference).
+OPTIONAL_FIELDS: dict[str, list[str]] = {
+    "requirement": ["applies_when", "evidence_kind", "min_words", "min_ratio", "max_difference", "min_cell"],
+    "project": ["end_date"],
+    "evidence": ["reference"],
+    "biastest": ["min_ratio", "max_difference"],
+}
+
+# sphinx-needs core fields: local schemas cannot see them, so their presence is a
+# pytest rule (rules.project_rules.status) instead of a build-time schema.
+CORE_FIELDS = {"status"}
 
 # Types that sit inside a project folder and belong to its project.
 PROJECT_PARTS = ["consideration", "biastest", "evidence", "approval"]
@@ -158,12 +169,23 @@ NEED_LINKS: dict[str, dict] = {
 }
 
 
+# Which need types each link type goes out from.
+LINK_SOURCES: dict[str, list[str]] = {
+    "derives_from": ["requirement"],
+    "addresses": PROJECT_PARTS,
+    "belongs_to": PROJECT_PARTS,
+    "reviews": ["consideration"],
+    "risk_criteria": ["project"],
+}
+
+
 def schema_definitions() -> dict:
     """Build-time rules sphinx-needs checks: required fields per type, and that a
     requirement derives from a principle (its link target type is checked natively)."""
     titles = {t["directive"]: t["title"] for t in NEED_TYPES}
     schemas = []
-    for need_type, fields in REQUIRED_FIELDS.items():
+    for need_type, all_fields in REQUIRED_FIELDS.items():
+        fields = [f for f in all_fields if f not in CORE_FIELDS]
         schemas.append(
             {
                 "id": f"{need_type}-required-fields",

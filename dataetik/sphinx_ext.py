@@ -17,7 +17,7 @@ from sphinx.application import Sphinx
 from sphinx_needs.api import add_dynamic_function
 from sphinx_needs.data import SphinxNeedsData
 
-from dataetik import model, register
+from dataetik import model, reference, register
 
 _PROJECT_INDEX_CACHE = "_dataetik_project_by_folder"
 
@@ -92,6 +92,7 @@ def _danish_theme_catalog() -> Path:
 def setup(app: Sphinx) -> dict:
     add_dynamic_function(app, project_of_folder)
     register.setup(app)
+    reference.setup(app)
     # After the theme's own catalog, so these strings win.
     app.add_message_catalog("sphinx", str(_danish_theme_catalog()))
     app.connect("builder-inited", _install_location_filter)

@@ -16,6 +16,31 @@ from dataetik.policy import Policy
 from dataetik.rules import policy_rules, project_rules
 
 
+# What each check demands, in Danish: the reference page is generated from this, and a
+# test fails if a rule has no description.
+DESCRIPTIONS = {
+    "build": "Bygget: hvert felt har en tilladt værdi, påkrævede felter er udfyldt, ID'er har det rigtige "
+             "format, og hvert link peger på et eksisterende element af den rigtige type.",
+    "principle_has_requirement": "Hvert princip har mindst ét krav, der udspringer af det.",
+    "requirement_is_traceable": "Hvert krav udspringer af et princip og siger, hvilke projekter det gælder for "
+                                "(applies_risk, applies_when), og hvad der besvarer det (answered_by, evidence_kind).",
+    "risk_level_is_defined": "Hver risikoprofil har et mindste godkendelsesniveau på siden om risikoprofiler.",
+    "consideration": "For hvert krav, der gælder for projektet og besvares af en overvejelse: en overvejelse, der "
+                     "besvarer kravet, med en egentlig begrundelse – mindst så mange ord, som politikken kræver "
+                     "(min_words), og ingen pladsholdere som UDFYLDES eller TODO.",
+    "biastest": "For hvert krav, der besvares af en bias-test: projektet har en bias-test, der besvarer kravet.",
+    "evidence": "For hvert krav, der besvares af dokumentation: projektet har dokumentation af hver krævet slags "
+                "(evidence_kind), der besvarer kravet.",
+    "approval": "For hvert krav, der besvares af en godkendelse: et projekt ud over 'planlagt' er godkendt eller "
+                "betinget godkendt på mindst det niveau, risikoprofilen kræver. Et stoppet projekt må i stedet "
+                "have en afvisning.",
+    "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
+    "dates": "Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede projekter "
+             "har en slutdato; overvejelser og godkendelse er dateret senest på startdatoen.",
+    "risk_profile": "Risikoprofilen er mindst lige så høj som de risikokriterier, projektet opfylder.",
+}
+
+
 @dataclass(frozen=True)
 class Case:
     rule: str     # matches a test function test_<rule> in checks/
