@@ -21,5 +21,7 @@ html_theme_options = {
     "footer_end": [],
     "show_prev_next": False,
 }
-html_sidebars = {"index": []}
+# No section sidebar on project pages: it would list every project on every project
+# page (quadratic build time); the register and the page's own contents serve instead.
+html_sidebars = {"index": [], "projects/*/index": []}
 html_last_updated_fmt = None

@@ -35,18 +35,25 @@ needs_id_required = True
 needs_id_regex = model.ID_REGEX
 needs_build_json = True
 needs_reproducible_json = True
-# Needs are read by people, not databases: Danish labels, set fields only, and
-# the links both ways (an auditor follows principle -> requirement -> project).
-needs_layouts = {
-    "dataetik": {
+# Needs are read by people, not databases: Danish labels, only the fields the type
+# has (one layout per type keeps big builds fast), and the links both ways (an
+# auditor follows principle -> requirement -> project and back).
+def _layout(need_type: str) -> dict:
+    fields = [*model.REQUIRED_FIELDS.get(need_type, []), *model.OPTIONAL_FIELDS.get(need_type, [])]
+    return {
         "grid": "simple",
         "layout": {
             "head": ['<<meta("type_name")>> **<<meta("title")>>** <<meta_id()>>'],
             "meta": [
-                *(f'<<meta("{name}", prefix="{field["description"]}: ")>>' for name, field in model.NEED_FIELDS.items()),
+                *(f'<<meta("{f}", prefix="{model.NEED_FIELDS[f]["description"]}: ")>>' for f in fields),
                 '<<meta_links_all(exclude=["belongs_to_back"])>>',
             ],
         },
     }
+
+
+needs_layouts = {f"dataetik_{t['directive']}": _layout(t["directive"]) for t in model.NEED_TYPES}
+needs_fields = {
+    **needs_fields,
+    "layout": {"predicates": [(f"type == '{t['directive']}'", f"dataetik_{t['directive']}") for t in model.NEED_TYPES]},
 }
-needs_default_layout = "dataetik"
