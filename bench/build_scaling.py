@@ -23,7 +23,7 @@ from pathlib import Path
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
 from dataetik.rules import all_cases
-from dataetik.scaffold import NewProject, project_code, project_page
+from dataetik.scaffold import NewProject, filled_in, project_code, project_page
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_PARTS = ["conf.py", "index.md", "policy", "projects", "docs"]
@@ -45,10 +45,8 @@ def synthetic_project(policy: Policy, i: int) -> tuple[str, str]:
     risk = RISKS[i % 3]
     new = NewProject(f"Benchmarkprojekt {i:04d}", "Benchmark", risk, {"procured": "ja" if i % 2 else "nej"})
     code = project_code(f"bench{i:04d}", set())
-    text = project_page(policy, new, code)
-    text = text.replace("ÅÅÅÅ-MM-DD", "2025-01-15").replace(":start_date: 2025-01-15", ":start_date: 2025-02-01")
+    text = filled_in(project_page(policy, new, code), FILLER, assessed="2025-01-15", start="2025-02-01")
     text = text.replace(":status: planlagt", ":status: igangværende")
-    text = "\n".join(FILLER if line.startswith("UDFYLDES") else line.replace("UDFYLDES: ", "") for line in text.splitlines())
     level = policy.approval_level(risk)
     text += (
         f"\n:::{{approval}} Godkendt\n:id: AP_{code}\n:addresses: R_GODKENDELSE\n:role: Leder\n"

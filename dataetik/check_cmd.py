@@ -6,7 +6,9 @@ at once; any build warning still makes the check fail.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import posixpath
 import subprocess
 import sys
 import time
@@ -29,6 +31,16 @@ def build(site: Path, out: Path) -> list[Result]:
     return [Result("build", f.location, "", (f,)) for f in findings]
 
 
+def _in_project(result: Result, policy: Policy) -> Result:
+    """Give a build finding the project whose folder its file is in."""
+    folders = {posixpath.dirname(p["docname"]): p["id"] for p in policy.projects}
+    project = folders.get(posixpath.dirname(result.findings[0].file), "")
+    if not project:
+        return result
+    findings = tuple(dataclasses.replace(f, project=project) for f in result.findings)
+    return dataclasses.replace(result, project=project, findings=findings)
+
+
 def run(site: Path, junit_path: Path | None = None, say=print) -> int:
     out = site / "_build" / "check"
     started = time.perf_counter()
@@ -41,6 +53,7 @@ def run(site: Path, junit_path: Path | None = None, say=print) -> int:
         policy = Policy.from_needs(load_needs(needs_json, srcdir=site))
         cases = all_cases(policy)
         say(f"Kører {len(cases)} kontroller for {len(policy.projects)} projekter ...")
+        results = [_in_project(r, policy) for r in results]  # build findings, grouped by folder
         results += [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
 
         def requirement_url(req_id: str) -> str | None:

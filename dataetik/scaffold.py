@@ -159,3 +159,11 @@ Projektets risikoprofil er *{new.risk}*. Derfor gælder disse {len(applicable)} 
 Projektet er endnu ikke godkendt.
 """)
     return "\n".join(parts) + "\n"
+
+
+def filled_in(page: str, reason: str, assessed: str, start: str) -> str:
+    """A generated page with every placeholder answered, standing in for an author
+    (used by the benchmark and the tests; real assessments are written by people)."""
+    page = page.replace(":start_date: ÅÅÅÅ-MM-DD", f":start_date: {start}").replace("ÅÅÅÅ-MM-DD", assessed)
+    lines = [reason if line.startswith(PLACEHOLDER) else line.replace(f"{PLACEHOLDER}: ", "") for line in page.splitlines()]
+    return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ def render(results: list[Result], requirement_url: Callable[[str], str | None] =
         by_project[result.project or "Politikken"].extend(result.findings)
     lines = []
     for project in sorted(by_project):
-        findings = by_project[project]
+        findings = sorted(by_project[project], key=lambda f: (f.file, f.line or 0))
         lines.append(f"{project} – {len(findings)} fejl")
         for f in findings:
             lines.append(f"  {f.location}")

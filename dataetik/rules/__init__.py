@@ -34,6 +34,8 @@ DESCRIPTIONS = {
     "approval": "For hvert krav, der besvares af en godkendelse: et projekt ud over 'planlagt' er godkendt eller "
                 "betinget godkendt på mindst det niveau, risikoprofilen kræver. Et stoppet projekt må i stedet "
                 "have en afvisning.",
+    "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
+                    "bias-test eller godkendelse.",
     "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
     "dates": "Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede projekter "
              "har en slutdato; overvejelser og godkendelse er dateret senest på startdatoen.",
@@ -73,6 +75,7 @@ def project_cases(policy: Policy) -> list[Case]:
             for answer in req.answered_by:
                 rule = project_rules.BY_ANSWER[answer]
                 cases.append(Case(answer, f"{pid}-{req.id}", pid, lambda rule=rule, p=project, r=req: rule(policy, p, r)))
+        cases.append(Case("placeholders", pid, pid, lambda p=project: project_rules.placeholders(policy, p)))
         cases.append(Case("status", pid, pid, lambda p=project: project_rules.status(policy, p)))
         cases.append(Case("dates", pid, pid, lambda p=project: project_rules.dates(policy, p)))
         cases.append(Case("risk_profile", pid, pid, lambda p=project: project_rules.risk_profile(policy, p)))

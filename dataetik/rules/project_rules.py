@@ -160,6 +160,28 @@ def dates(policy: Policy, project: dict) -> list[Finding]:
     return problems
 
 
+def placeholders(policy: Policy, project: dict) -> list[Finding]:
+    """No placeholder left in the project's fields, summary, evidence, bias test or approval.
+
+    (A consideration's text is judged by the consideration rule.)"""
+    found = []
+    needs = [project] + [n for t in model.PROJECT_PARTS for n in policy.needs.parts_of(project["id"], t)]
+    for need in needs:
+        texts = {f: need.get(f) for f in model.NEED_FIELDS if isinstance(need.get(f), str)}
+        if need["type"] != "consideration":
+            texts["tekst"] = need.get("content") or ""
+        for field, value in texts.items():
+            match = PLACEHOLDER.search(value or "")
+            if match:
+                where = "teksten" if field == "tekst" else f"feltet '{field}'"
+                found.append(_finding(
+                    need, "placeholders", project,
+                    f"{need['id']} har stadig pladsholderen '{match.group(0)}' i {where}.",
+                    "Erstat pladsholderen med de rigtige oplysninger.",
+                ))
+    return found
+
+
 def status(policy: Policy, project: dict) -> list[Finding]:
     if project.get("status") in model.STATUSES:
         return []

@@ -1,0 +1,95 @@
+"""The author-facing subcommands: new, check, risk. Messages are Danish."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dataetik import check_cmd, model, new_cmd
+from dataetik.risk import ask
+from dataetik.scaffold import ScaffoldError
+
+
+def _site(args) -> Path:
+    site = Path(args.site).resolve()
+    if not (site / "conf.py").exists():
+        raise ScaffoldError(f"{site} er ikke sitets mappe (der er ingen conf.py). Kør kommandoen fra sitets mappe, eller brug --site.")
+    return site
+
+
+def _prompt(question: str) -> str:
+    if not sys.stdin.isatty():
+        raise ScaffoldError("Der mangler oplysninger, og der er ingen terminal at spørge i. Angiv dem som flag (se 'dataetik new --help').")
+    return input(question)
+
+
+def cmd_new(args) -> int:
+    site = _site(args)
+    policy = new_cmd.load_policy(site)
+    traits = {field: "ja" for flag, field in TRAIT_FLAGS.items() if getattr(args, flag)}
+    if args.non_interactive:
+        traits = {field: traits.get(field, "nej") for field in TRAIT_FLAGS.values()}
+    if args.name and args.forvaltning and args.risiko:  # everything given: no questions
+        new = new_cmd.NewProject(args.name, args.forvaltning, args.risiko,
+                                 {field: traits.get(field, "nej") for field in TRAIT_FLAGS.values()})
+    else:
+        if args.name:
+            new_cmd.slugify(args.name)
+        new = new_cmd.interview(policy, _prompt, print, args.name, args.forvaltning, args.risiko, traits)
+    page = new_cmd.create(site, policy, new)
+    print(f"Oprettet: {page.relative_to(site)}")
+    print("Erstat hvert UDFYLDES og hver ÅÅÅÅ-MM-DD i filen, og kør derefter 'dataetik check'.")
+    return 0
+
+
+def cmd_check(args) -> int:
+    site = _site(args)
+    return check_cmd.run(site, junit_path=site / "_build" / "checks.xml")
+
+
+def cmd_risk(args) -> int:
+    site = _site(args)
+    outcome = ask(new_cmd.load_policy(site), _prompt, print)
+    print("Skriv i projektets felter:")
+    print(f"  :risk: {outcome.level}")
+    if outcome.met:
+        print(f"  :risk_criteria: {', '.join(outcome.met)}")
+    return 0
+
+
+TRAIT_FLAGS = {
+    "ny_teknologi": "new_technology",
+    "ny_sammenstilling": "new_combination",
+    "indkoebt": "procured",
+    "eksterne_partnere": "external_partners",
+}
+
+
+def register(subparsers) -> None:
+    """Add new, check and risk to the `dataetik` parser."""
+    new = subparsers.add_parser("new", help="opret en ny dataetisk vurdering ud fra politikken")
+    new.add_argument("name", nargs="?", help='projektets navn, fx "Ruteplanlægning i hjemmeplejen"')
+    new.add_argument("--forvaltning", help="forvaltning / afdeling, der ejer projektet")
+    new.add_argument("--risiko", help=f"risikoprofil: {', '.join(model.RISK_LEVELS)} (udelad for at besvare spørgsmål)")
+    for flag, field in TRAIT_FLAGS.items():
+        new.add_argument(f"--{flag.replace('_', '-')}", dest=flag, action="store_true",
+                         help=f"projektet er: {model.NEED_FIELDS[field]['description'].lower()}")
+    new.add_argument("--ikke-interaktiv", dest="non_interactive", action="store_true",
+                     help="spørg ikke om projektets træk; de, der ikke er angivet, er 'nej'")
+    new.set_defaults(func=cmd_new)
+    check = subparsers.add_parser("check", help="byg sitet og kontrollér alle vurderinger")
+    check.set_defaults(func=cmd_check)
+    risk = subparsers.add_parser("risk", help="spørgeskema, der foreslår en risikoprofil")
+    risk.set_defaults(func=cmd_risk)
+    for sub in (new, check, risk):
+        sub.add_argument("--site", default=".", help="sitets mappe (standard: den aktuelle)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a subcommand; an author's mistake is a Danish message and exit code 2, not a traceback."""
+    try:
+        return args.func(args)
+    except ScaffoldError as err:
+        print(f"Fejl: {err}", file=sys.stderr)
+        return 2
