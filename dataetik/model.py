@@ -39,16 +39,17 @@ PROJECT_TRAITS = {
 ID_REGEX = r"^[A-Z][A-Z0-9_]{2,}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
+# Diagram fills are light so that black node text keeps its contrast.
 NEED_TYPES = [
-    {"directive": "principle", "title": "Princip", "prefix": "P_", "color": "#1f5f8b"},
-    {"directive": "requirement", "title": "Krav", "prefix": "R_", "color": "#4c8cbf"},
-    {"directive": "risklevel", "title": "Risikoniveau", "prefix": "RISK_", "color": "#c9a227"},
-    {"directive": "criterion", "title": "Risikokriterium", "prefix": "K_", "color": "#e0c068"},
-    {"directive": "project", "title": "Projekt", "prefix": "PRJ_", "color": "#2e7d32"},
-    {"directive": "consideration", "title": "Overvejelse", "prefix": "C_", "color": "#8bc34a"},
-    {"directive": "biastest", "title": "Bias-test", "prefix": "BT_", "color": "#ab47bc"},
-    {"directive": "evidence", "title": "Dokumentation", "prefix": "EV_", "color": "#90a4ae"},
-    {"directive": "approval", "title": "Godkendelse", "prefix": "AP_", "color": "#ef6c00"},
+    {"directive": "principle", "title": "Princip", "prefix": "P_", "color": "#bcd7ec"},
+    {"directive": "requirement", "title": "Krav", "prefix": "R_", "color": "#e3eef8"},
+    {"directive": "risklevel", "title": "Risikoniveau", "prefix": "RISK_", "color": "#f3e6b3"},
+    {"directive": "criterion", "title": "Risikokriterium", "prefix": "K_", "color": "#f8f0d0"},
+    {"directive": "project", "title": "Projekt", "prefix": "PRJ_", "color": "#c8e6c9"},
+    {"directive": "consideration", "title": "Overvejelse", "prefix": "C_", "color": "#e4f1d4"},
+    {"directive": "biastest", "title": "Bias-test", "prefix": "BT_", "color": "#e8d5f0"},
+    {"directive": "evidence", "title": "Dokumentation", "prefix": "EV_", "color": "#e3e8eb"},
+    {"directive": "approval", "title": "Godkendelse", "prefix": "AP_", "color": "#fbd9bf"},
 ]
 
 

@@ -7,7 +7,7 @@ sets what is its own (project name, theme options).
 from dataetik import model
 
 language = "da"
-extensions = ["myst_parser", "sphinx_needs", "dataetik.sphinx_ext"]
+extensions = ["myst_parser", "sphinx.ext.graphviz", "sphinx_needs", "dataetik.sphinx_ext"]
 source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 3
@@ -34,6 +34,16 @@ needs_schema_definitions = model.schema_definitions()
 needs_id_required = True
 needs_id_regex = model.ID_REGEX
 needs_build_json = True
+# Diagrams with graphviz (Debian package, installed by `make`); PlantUML would need Java.
+needs_flow_engine = "graphviz"
+graphviz_output_format = "svg"
+needs_graphviz_styles = {
+    "dataetik": {
+        "graph": {"rankdir": "LR", "bgcolor": "transparent", "fontname": "sans-serif", "nodesep": "0.25"},
+        "node": {"fontname": "sans-serif", "fontsize": "11", "shape": "box", "style": "rounded,filled", "margin": "0.15,0.08"},
+        "edge": {"color": "#777777", "arrowsize": "0.7"},
+    }
+}
 needs_reproducible_json = True
 # Needs are read by people, not databases: Danish labels, only the fields the type
 # has (one layout per type keeps big builds fast), and the links both ways (an

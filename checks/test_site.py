@@ -1,0 +1,20 @@
+"""The published pages themselves: no error box that the build did not warn about
+(needflow shows 'PlantUML is not available!' as page text, not as a warning)."""
+
+import re
+
+import pytest
+from conftest import SITE
+
+HTML = SITE / "_build" / "html"
+ERRORS = re.compile(r"is not available!|admonition error|Traceback \(most recent call last\)")
+
+
+def pages():
+    return sorted(HTML.rglob("*.html")) if HTML.is_dir() else []
+
+
+@pytest.mark.skipif(not pages(), reason="the site has no html build (a fixture built with the needs builder)")
+def test_no_page_shows_an_error_box():
+    bad = [f"{p.relative_to(HTML)}: {m.group(0)}" for p in pages() for m in [ERRORS.search(p.read_text(encoding="utf-8"))] if m]
+    assert not bad, "Sider med fejlbokse (ret diagrammet eller direktivet på siden):\n" + "\n".join(bad)
