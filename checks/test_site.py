@@ -7,7 +7,7 @@ import pytest
 from conftest import SITE
 
 HTML = SITE / "_build" / "html"
-ERRORS = re.compile(r"is not available!|admonition error|Traceback \(most recent call last\)")
+ERRORS = re.compile(r"is not available!|Traceback \(most recent call last\)")
 
 
 def pages():
