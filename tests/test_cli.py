@@ -103,3 +103,27 @@ def test_new_never_overwrites_an_existing_project(repo):
     assert "Mappen projects/eksisterende-projekt findes allerede, og den bliver ikke overskrevet." in result.stderr
     assert (target / "index.md").read_text(encoding="utf-8") == "forfatterens tekst"
     shutil.rmtree(target)
+
+
+def test_new_asks_for_what_flags_did_not_give_and_records_the_risk_answers(repo):
+    from dataetik import new_cmd
+
+    policy = new_cmd.load_policy(repo)
+    answers = {"navn": "Tidlig indsats test", "Forvaltning": "Børne- og Kulturforvaltningen", "ny teknologi": "ja",
+               "sårbar": "ja"}
+    asked = []
+
+    def prompt(question):  # answers by what is asked; everything else is "nej"
+        asked.append(question)
+        return next((reply for key, reply in answers.items() if key in question), "nej")
+
+    new = new_cmd.interview(policy, prompt, lambda _: None, None, None, None, {})
+    assert (new.name, new.department, new.risk, new.criteria) == (
+        "Tidlig indsats test", "Børne- og Kulturforvaltningen", "høj", ["K_SAARBARE"])
+    assert new.traits == {"new_technology": "ja", "new_combination": "nej", "procured": "nej", "external_partners": "nej"}
+    assert len(asked) == 2 + 4 + len(policy.needs.of_type("criterion"))
+    page = new_cmd.create(repo, policy, new)
+    text = page.read_text(encoding="utf-8")
+    assert ":risk: høj" in text and ":risk_criteria: K_SAARBARE" in text
+    assert "% - K_SAARBARE Sårbare borgere: ja" in text
+    shutil.rmtree(page.parent)
