@@ -14,3 +14,7 @@ def test_requirement_is_traceable(case):
 
 def test_risk_level_is_defined(case):
     fail_on(case.run())
+
+
+def test_row_level_data(case):
+    fail_on(case.run())

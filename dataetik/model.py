@@ -77,6 +77,7 @@ NEED_FIELDS: dict[str, dict] = {
     "max_difference": {"description": "Største forskel i andel mellem grupper", "schema": _NUMBER},
     "min_cell": {"description": "Mindste celle der må offentliggøres", "schema": {"type": "integer"}},
     "min_words": {"description": "Mindste antal ord i en overvejelse", "schema": {"type": "integer"}},
+    "bias_attributes": {"description": "Egenskaber der mindst skal testes", "schema": {"type": "array", "items": {"type": "string"}}},
     # --- risk level and criterion -------------------------------------------------
     "level": {"description": "Niveau", "schema": _enum(RISK_LEVELS)},
     "approval_level": {"description": "Godkendes mindst af", "schema": _enum(DECISION_LEVELS)},
@@ -120,7 +121,7 @@ REQUIRED_FIELDS: dict[str, list[str]] = {
 
 # Fields a type may carry besides the required ones (shown in the reference).
 OPTIONAL_FIELDS: dict[str, list[str]] = {
-    "requirement": ["applies_when", "evidence_kind", "min_words", "min_ratio", "max_difference", "min_cell"],
+    "requirement": ["applies_when", "evidence_kind", "min_words", "min_ratio", "max_difference", "min_cell", "bias_attributes"],
     "project": ["end_date"],
     "evidence": ["reference"],
     "biastest": ["min_ratio", "max_difference"],

@@ -41,7 +41,16 @@ def approval_state(approvals: list[dict]) -> str:
 
 
 def _bias_state(app: Sphinx, tests: list[dict]) -> str:
-    return "findes" if tests else "mangler"
+    """The verdict computed from each test's published counts."""
+    from dataetik.biastest.sphinx import result_for
+
+    if not tests:
+        return "mangler"
+    states = []
+    for test in tests:
+        result, error = result_for(app, test)
+        states.append("fejl i data" if error else result.verdict)
+    return "; ".join(states)
 
 
 def _link(app: Sphinx, fromdocname: str, need: dict) -> nodes.Node:

@@ -18,6 +18,7 @@ from sphinx_needs.api import add_dynamic_function
 from sphinx_needs.data import SphinxNeedsData
 
 from dataetik import model, reference, register
+from dataetik.biastest import sphinx as biastest_sphinx
 
 _PROJECT_INDEX_CACHE = "_dataetik_project_by_folder"
 
@@ -92,6 +93,7 @@ def _danish_theme_catalog() -> Path:
 def setup(app: Sphinx) -> dict:
     add_dynamic_function(app, project_of_folder)
     register.setup(app)
+    biastest_sphinx.setup(app)
     reference.setup(app)
     # After the theme's own catalog, so these strings win.
     app.add_message_catalog("sphinx", str(_danish_theme_catalog()))

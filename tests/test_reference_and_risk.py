@@ -13,7 +13,7 @@ def test_every_rule_has_a_danish_description():
         name for name, fn in inspect.getmembers(policy_rules, inspect.isfunction)
         if fn.__module__ == policy_rules.__name__ and not name.startswith("_")
     }
-    rules |= {"placeholders", "status", "dates", "risk_profile", *project_rules.BY_ANSWER}
+    rules |= {"bias_result", "row_level_data", "placeholders", "status", "dates", "risk_profile", *project_rules.BY_ANSWER}
     assert rules - DESCRIPTIONS.keys() == set()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataetik import model
 from dataetik.findings import Finding
 from dataetik.policy import Policy
+from dataetik.biastest import rules as bias_rules
 from dataetik.rules import policy_rules, project_rules
 
 
@@ -34,6 +35,11 @@ DESCRIPTIONS = {
     "approval": "For hvert krav, der besvares af en godkendelse: et projekt ud over 'planlagt' er godkendt eller "
                 "betinget godkendt på mindst det niveau, risikoprofilen kræver. Et stoppet projekt må i stedet "
                 "have en afvisning.",
+    "bias_result": "Hver bias-test genberegnes ud fra de offentliggjorte optællinger (gyldigt format, ingen celler "
+                   "under diskretionsgrænsen, de egenskaber politikken kræver). Et igangværende eller afsluttet projekt "
+                   "må ikke vise skævhed, og et uafgjort resultat kræver en dokumenteret manuel gennemgang. "
+                   "Grænserne må kun lempes med en godkendt, begrundet overvejelse.",
+    "row_level_data": "Ingen fil i projektmapperne ligner data om enkelte borgere; kun samlede optællinger offentliggøres.",
     "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
                     "bias-test eller godkendelse.",
     "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
@@ -60,6 +66,8 @@ def policy_cases(policy: Policy) -> list[Case]:
         Case("requirement_is_traceable", r.id, "", lambda r=r: policy_rules.requirement_is_traceable(policy, r))
         for r in policy.requirements
     ]
+    if policy.needs.srcdir:
+        cases.append(Case("row_level_data", "projects", "", lambda: bias_rules.row_level_data(policy.needs.srcdir)))
     cases += [
         Case("risk_level_is_defined", level, "", lambda level=level: policy_rules.risk_level_is_defined(policy, level))
         for level in model.RISK_LEVELS
@@ -75,6 +83,10 @@ def project_cases(policy: Policy) -> list[Case]:
             for answer in req.answered_by:
                 rule = project_rules.BY_ANSWER[answer]
                 cases.append(Case(answer, f"{pid}-{req.id}", pid, lambda rule=rule, p=project, r=req: rule(policy, p, r)))
+        cases += [
+            Case("bias_result", t["id"], pid, lambda t=t: bias_rules.bias_result(policy, t))
+            for t in policy.needs.parts_of(pid, "biastest")
+        ]
         cases.append(Case("placeholders", pid, pid, lambda p=project: project_rules.placeholders(policy, p)))
         cases.append(Case("status", pid, pid, lambda p=project: project_rules.status(policy, p)))
         cases.append(Case("dates", pid, pid, lambda p=project: project_rules.dates(policy, p)))

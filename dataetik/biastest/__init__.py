@@ -1,0 +1,52 @@
+"""Bias tests computed from published aggregated counts (see counts.py for the format)."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from dataetik.biastest.counts import Counts, CountsError, read_counts
+from dataetik.biastest.metrics import BiasResult, Thresholds, evaluate
+from dataetik.policy import Policy, _as_list
+
+DEFAULT_MIN_CELL = 5  # Statistics Denmark's discretion practice, when the policy says nothing
+
+
+@dataclass(frozen=True)
+class PolicyBias:
+    """What the policy demands of every bias test."""
+
+    thresholds: Thresholds
+    min_cell: int
+    attributes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, policy: Policy) -> "PolicyBias":
+        bias_reqs = [r for r in policy.requirements if "biastest" in r.answered_by]
+        number = lambda f, default: next((r.number(f) for r in bias_reqs if r.number(f) is not None), default)  # noqa: E731
+        attributes = tuple(dict.fromkeys(a for r in bias_reqs for a in _as_list(r.need.get("bias_attributes"))))
+        return cls(Thresholds(number("min_ratio", 0.8), number("max_difference", 0.1)),
+                   int(number("min_cell", DEFAULT_MIN_CELL)), attributes)
+
+
+def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
+    """The test's thresholds: its own fields where set (checked against the policy by the rules)."""
+    t = policy_bias.thresholds
+    min_ratio = need.get("min_ratio")
+    max_difference = need.get("max_difference")
+    return Thresholds(t.min_ratio if min_ratio in (None, "") else float(min_ratio),
+                      t.max_difference if max_difference in (None, "") else float(max_difference))
+
+
+def counts_path(need: dict, srcdir: Path) -> Path:
+    return srcdir / posixpath.dirname(need["docname"]) / need.get("counts", "")
+
+
+def compute(need: dict, srcdir: Path, policy_bias: PolicyBias) -> tuple[Counts, BiasResult]:
+    """Read and evaluate a bias test need's counts. Raises CountsError."""
+    counts = read_counts(counts_path(need, srcdir), policy_bias.min_cell, policy_bias.attributes)
+    return counts, evaluate(counts, own_thresholds(need, policy_bias))
+
+
+__all__ = ["CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds"]

@@ -1,0 +1,168 @@
+"""Fairness figures from published counts, and an honest verdict per attribute.
+
+Point metrics come from fairlearn: each count becomes one row weighted by the
+count (``sample_weight``), which gives exactly the rates computed by hand.
+fairlearn's bootstrap intervals would resample count rows, not people, so the
+uncertainty comes from the counts themselves with scipy: a Katz log interval for
+each group's selection-rate ratio to the most-selected group, and Fisher's exact
+test, as adverse-impact practice does for small samples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from fairlearn.metrics import (
+    MetricFrame,
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    equalized_odds_difference,
+    false_positive_rate,
+    selection_rate,
+    true_positive_rate,
+)
+from scipy.stats import fisher_exact, norm
+
+from dataetik.biastest.counts import Counts, Group
+
+BIAS = "skævhed påvist"
+NO_BIAS = "ingen skævhed påvist"
+UNDECIDED = "ikke afgjort"
+SEVERITY = {NO_BIAS: 0, UNDECIDED: 1, BIAS: 2}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_ratio: float = 0.8
+    max_difference: float = 0.1
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    group: str
+    n: int
+    selected: int
+    rate: float | None
+    ratio: float | None            # rate / reference rate
+    ci: tuple[float, float] | None
+    p_value: float | None          # Fisher's exact test against the reference group
+    tpr: float | None = None
+    fpr: float | None = None
+    reference: bool = False
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class AttributeResult:
+    attribute: str
+    groups: tuple[GroupResult, ...]
+    dp_ratio: float | None
+    dp_difference: float | None
+    eo_difference: float | None
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BiasResult:
+    attributes: tuple[AttributeResult, ...]
+    thresholds: Thresholds
+    has_truth: bool
+
+    @property
+    def verdict(self) -> str:
+        return max((a.verdict for a in self.attributes), key=SEVERITY.__getitem__, default=UNDECIDED)
+
+
+def _rows(groups: list[Group], has_truth: bool):
+    """Counts as fairlearn rows: one row per cell, weighted by its count."""
+    cells = [(g.name, actual or 0, predicted, count) for g in groups for (actual, predicted), count in g.cells.items()]
+    names, y_true, y_pred, weight = zip(*cells)
+    return np.array(names), np.array(y_true), np.array(y_pred), np.array(weight, dtype=float)
+
+
+def katz_interval(a: int, n1: int, b: int, n0: int, confidence: float) -> tuple[float, float]:
+    """CI for the risk ratio (a/n1)/(b/n0) on the log scale; 0.5 added to every cell if one is 0."""
+    if 0 in (a, b, n1 - a, n0 - b):
+        a, b, n1, n0 = a + 0.5, b + 0.5, n1 + 1, n0 + 1
+    ratio = (a / n1) / (b / n0)
+    se = math.sqrt(1 / a - 1 / n1 + 1 / b - 1 / n0)
+    z = norm.ppf(0.5 + confidence / 2)
+    return ratio * math.exp(-z * se), ratio * math.exp(z * se)
+
+
+def evaluate_attribute(attribute: str, groups: dict[str, Group], has_truth: bool, t: Thresholds) -> AttributeResult:
+    published = [g for g in groups.values() if not g.suppressed]
+    suppressed = [g.name for g in groups.values() if g.suppressed]
+    empty = [g.name for g in published if g.n == 0]
+    published = [g for g in published if g.n > 0]  # fairlearn would drop them silently: flagged below
+    results: list[GroupResult] = []
+    dp_ratio = dp_diff = eod = None
+    if len(published) >= 2:
+        names, y_true, y_pred, w = _rows(published, has_truth)
+        metrics = {"selection_rate": selection_rate}
+        if has_truth:
+            metrics |= {"tpr": true_positive_rate, "fpr": false_positive_rate}
+        frame = MetricFrame(metrics=metrics, y_true=y_true, y_pred=y_pred, sensitive_features=names,
+                            sample_params={m: {"sample_weight": w} for m in metrics})
+        by_group = frame.by_group
+        dp_ratio = float(demographic_parity_ratio(y_true, y_pred, sensitive_features=names, sample_weight=w))
+        dp_diff = float(demographic_parity_difference(y_true, y_pred, sensitive_features=names, sample_weight=w))
+        if has_truth:
+            eod = float(equalized_odds_difference(y_true, y_pred, sensitive_features=names, sample_weight=w))
+        ref = max(published, key=lambda g: by_group.loc[g.name, "selection_rate"])
+        ref_rate = float(by_group.loc[ref.name, "selection_rate"])
+        for g in published:
+            rate = float(by_group.loc[g.name, "selection_rate"])
+            is_ref = g is ref
+            ci = p = None
+            if not is_ref:
+                ci = katz_interval(g.selected, g.n, ref.selected, ref.n, t.confidence)
+                p = float(fisher_exact([[g.selected, g.n - g.selected], [ref.selected, ref.n - ref.selected]])[1])
+            results.append(GroupResult(
+                g.name, g.n, g.selected, rate, rate / ref_rate if ref_rate else None, ci, p,
+                tpr=float(by_group.loc[g.name, "tpr"]) if has_truth else None,
+                fpr=float(by_group.loc[g.name, "fpr"]) if has_truth else None,
+                reference=is_ref,
+            ))
+    results += [GroupResult(name, 0, 0, None, None, None, None, suppressed=True) for name in suppressed + empty]
+    verdict, reason = _verdict(results, dp_diff, eod, suppressed + empty, t)
+    return AttributeResult(attribute, tuple(results), dp_ratio, dp_diff, eod, verdict, reason)
+
+
+def _da(x: float) -> str:
+    """A number as Danish prose writes it: 0,80."""
+    return f"{x:.2f}".replace(".", ",")
+
+
+def _verdict(results, dp_diff, eod, missing, t: Thresholds) -> tuple[str, str]:
+    compared = [r for r in results if r.ci]
+    below = [r for r in compared if r.ci[1] < t.min_ratio]
+    if below:
+        worst = min(below, key=lambda r: r.ratio)
+        return BIAS, (f"gruppen '{worst.group}' udvælges {_da(worst.ratio)} gange så ofte som referencegruppen "
+                      f"(95 %-interval {_da(worst.ci[0])}–{_da(worst.ci[1])}); hele intervallet ligger under grænsen {_da(t.min_ratio)}")
+    if missing or not compared:
+        shown = ", ".join(missing) if missing else "for få grupper"
+        return UNDECIDED, f"utilstrækkelige data ({shown}); en undertrykt gruppe kan ikke bestå testen"
+    unsure = [r for r in compared if r.ci[0] < t.min_ratio]
+    if unsure:
+        r = min(unsure, key=lambda r: r.ci[0])
+        return UNDECIDED, (f"intervallet for gruppen '{r.group}' ({_da(r.ci[0])}–{_da(r.ci[1])}) rækker under grænsen "
+                           f"{_da(t.min_ratio)}; data kan hverken vise eller udelukke skævhed")
+    if dp_diff is not None and dp_diff > t.max_difference:
+        return UNDECIDED, f"forskellen i andel udvalgte er {_da(dp_diff)}, over tolerancen {_da(t.max_difference)}"
+    if eod is not None and eod > t.max_difference:
+        return UNDECIDED, (f"forskellen i fejlrater (equalized odds) er {_da(eod)}, over tolerancen {_da(t.max_difference)}")
+    return NO_BIAS, (f"alle gruppers interval ligger over {_da(t.min_ratio)}, og forskellen i andele er højst "
+                     f"{_da(t.max_difference)}")
+
+
+def evaluate(counts: Counts, thresholds: Thresholds) -> BiasResult:
+    return BiasResult(
+        tuple(evaluate_attribute(a, groups, counts.has_truth, thresholds) for a, groups in counts.attributes.items()),
+        thresholds, counts.has_truth,
+    )

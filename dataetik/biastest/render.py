@@ -1,0 +1,121 @@
+"""A bias test's result as HTML: per attribute a table, a bar chart and a verdict.
+
+Colours are Okabe-Ito (colour-blind safe), and every bar also carries its verdict
+as text, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED, AttributeResult, BiasResult
+
+COLOUR = {NO_BIAS: "#0072B2", UNDECIDED: "#E69F00", BIAS: "#D55E00", "reference": "#56B4E9", "suppressed": "#999999"}
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.1f} %".replace(".", ",")
+
+
+def _num(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}".replace(".", ",")
+
+
+def _group_state(g, min_ratio: float) -> str:
+    if g.suppressed:
+        return "suppressed"
+    if g.reference:
+        return "reference"
+    if g.ci[1] < min_ratio:
+        return BIAS
+    return NO_BIAS if g.ci[0] >= min_ratio else UNDECIDED
+
+
+def _table(a: AttributeResult, has_truth: bool) -> str:
+    head = ["Gruppe", "Antal", "Andel udvalgt", "Forholdstal", "95 %-interval", "Fisher p"]
+    if has_truth:
+        head += ["Sand positiv-rate", "Falsk positiv-rate"]
+    rows = []
+    for g in a.groups:
+        if g.suppressed:
+            cells = [escape(g.group), "under 5", "undertrykt", "–", "–", "–"] + (["–", "–"] if has_truth else [])
+        else:
+            ci = "referencegruppe" if g.reference else f"{_num(g.ci[0])}–{_num(g.ci[1])}"
+            p = "–" if g.p_value is None else (f"{g.p_value:.3f}".replace(".", ",") if g.p_value >= 0.001 else "< 0,001")
+            cells = [escape(g.group), f"{g.n:,}".replace(",", "."), _pct(g.rate), _num(g.ratio), ci, p]
+            if has_truth:
+                cells += [_pct(g.tpr), _pct(g.fpr)]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (
+        '<table class="table dataetik-bias-table"><thead><tr>'
+        + "".join(f"<th>{h}</th>" for h in head)
+        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def chart(a: AttributeResult, min_ratio: float) -> str:
+    """Horizontal bars: each group's ratio to the reference, CI whiskers, threshold line."""
+    row_h, label_w, plot_w, top = 30, 190, 360, 28
+    scale_max = max(1.2, *(g.ci[1] for g in a.groups if g.ci))
+    x = lambda v: label_w + plot_w * min(v, scale_max) / scale_max  # noqa: E731
+    height = top + row_h * len(a.groups) + 30
+    width = label_w + plot_w + 150
+    parts = [
+        f'<svg class="dataetik-bias-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" aria-labelledby="t-{id(a)} d-{id(a)}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="t-{id(a)}">Forholdstal for {escape(a.attribute)} i forhold til den hyppigst udvalgte gruppe</title>',
+        f'<desc id="d-{id(a)}">' + escape("; ".join(
+            f"{g.group}: {'undertrykt' if g.suppressed else _num(g.ratio)}" for g in a.groups)) + "</desc>",
+        '<g font-family="sans-serif" font-size="13" fill="currentColor">',
+    ]
+    for tick in [t / 10 for t in range(0, int(scale_max * 10) + 1, 2)]:
+        parts.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 6}" y2="{height - 26}" stroke="#ccc" stroke-width="0.5"/>')
+        parts.append(f'<text x="{x(tick):.1f}" y="{height - 10}" text-anchor="middle" font-size="11">{_num(tick)}</text>')
+    for i, g in enumerate(a.groups):
+        y = top + i * row_h
+        state = _group_state(g, min_ratio)
+        parts.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end">{escape(g.group)}</text>')
+        if g.suppressed:
+            parts.append(f'<text x="{label_w + 4}" y="{y + 17}" fill="{COLOUR["suppressed"]}">undertrykt – utilstrækkelige data</text>')
+            continue
+        parts.append(f'<rect x="{label_w}" y="{y + 5}" width="{x(g.ratio) - label_w:.1f}" height="{row_h - 12}" fill="{COLOUR[state]}"/>')
+        if g.ci:
+            lo, hi = x(g.ci[0]), x(g.ci[1])
+            mid = y + row_h / 2 - 1
+            parts.append(f'<path d="M{lo:.1f},{mid - 6}v12M{lo:.1f},{mid}H{hi:.1f}M{hi:.1f},{mid - 6}v12" stroke="#222" stroke-width="1.5" fill="none"/>')
+        label = "reference" if g.reference else {BIAS: "under grænsen", UNDECIDED: "usikker", NO_BIAS: "over grænsen"}[state]
+        parts.append(f'<text x="{label_w + plot_w + 8}" y="{y + 17}" font-size="12">{_num(g.ratio)} {label}</text>')
+    tx = x(min_ratio)
+    parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="#000" stroke-dasharray="5,4" stroke-width="1.5"/>')
+    parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">grænse {_num(min_ratio)}</text>')
+    parts.append("</g></svg>")
+    return "".join(parts)
+
+
+def verdict_text(verdict: str, status: str) -> str:
+    if verdict == BIAS and status == "stoppet":
+        return ("Testen viste skævhed, og projektet blev stoppet. Det er politikken, der virker: metoder med "
+                "risiko for skævhed eller diskrimination bliver ikke brugt.")
+    if verdict == BIAS:
+        return "Testen viser skævhed. Metoden må ikke bruges, før skævheden er fjernet og testen gentaget."
+    if verdict == UNDECIDED:
+        return ("Testen kan hverken vise eller udelukke skævhed. Metoden må kun bruges efter en dokumenteret manuel "
+                "gennemgang, der begrunder hvorfor, og hvad der følges op på.")
+    return "Testen viser ingen skævhed ud over politikkens grænser."
+
+
+def render(result: BiasResult, status: str) -> str:
+    t = result.thresholds
+    out = [f'<div class="dataetik-bias dataetik-bias-{"ok" if result.verdict == NO_BIAS else "warn"}">',
+           f'<p class="dataetik-bias-verdict"><strong>Samlet resultat: {result.verdict}.</strong> '
+           f"{escape(verdict_text(result.verdict, status))}</p>",
+           f'<p class="dataetik-bias-method">Beregnet af sitet ud fra de offentliggjorte optællinger. Grænser: '
+           f"forholdstal mindst {_num(t.min_ratio)} (firefemtedelsreglen), forskel i andele højst {_num(t.max_difference)}; "
+           f"{int(t.confidence * 100)} %-konfidensinterval (Katz) og Fishers eksakte test mod den hyppigst udvalgte gruppe.</p>"]
+    for a in result.attributes:
+        out.append(f'<h4 class="dataetik-bias-attribute">{escape(a.attribute.capitalize())}: {a.verdict}</h4>')
+        out.append(f"<p>{escape(a.reason[0].upper() + a.reason[1:])}.</p>")
+        out.append(chart(a, t.min_ratio))
+        out.append(_table(a, result.has_truth))
+    out.append("</div>")
+    return "".join(out)

@@ -1,0 +1,92 @@
+"""Rules about bias tests: recomputed from the published counts, never trusted from the page."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from dataetik.biastest import CountsError, PolicyBias, compute, own_thresholds
+from dataetik.biastest.counts import COLUMNS
+from dataetik.biastest.metrics import BIAS, UNDECIDED
+from dataetik.findings import Finding
+from dataetik.needs_data import source_file
+from dataetik.policy import Policy
+
+IN_USE = ("igangværende", "afsluttet")
+POSITIVE = ("godkendt", "betinget")
+ROW_LEVEL_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".sav", ".dta", ".sas7bdat", ".json", ".jsonl"}
+
+
+def _relative(path: Path, srcdir: Path | None) -> str:
+    try:
+        return str(path.relative_to(srcdir)) if srcdir else str(path)
+    except ValueError:
+        return str(path)
+
+
+def bias_result(policy: Policy, test: dict) -> list[Finding]:
+    project = policy.needs.get((test.get("belongs_to") or [""])[0]) or {}
+    requirement = (test.get("addresses") or [""])[0]
+
+    def finding(problem: str, fix: str, file: str | None = None, line: int | None = None) -> Finding:
+        return Finding(rule="bias_result", file=file or source_file(test), line=line if file else test.get("lineno"),
+                       problem=problem, fix=fix, project=project.get("id", ""), requirement=requirement, need=test["id"])
+
+    policy_bias = PolicyBias.of(policy)
+    try:
+        _, result = compute(test, policy.needs.srcdir or Path("."), policy_bias)
+    except CountsError as err:
+        return [finding(f"{test['id']}: {err.path.name}, kolonne '{err.column}': {err.problem}", err.fix,
+                        file=_relative(err.path, policy.needs.srcdir), line=err.line or None)]
+
+    parts = lambda t: policy.needs.parts_of(project.get("id", ""), t)  # noqa: E731
+    reviewed = any(test["id"] in (c.get("reviews") or []) for c in parts("consideration"))
+    approved = any(a.get("decision") in POSITIVE for a in parts("approval"))
+    found = []
+    own, demanded = own_thresholds(test, policy_bias), policy_bias.thresholds
+    if (own.min_ratio < demanded.min_ratio or own.max_difference > demanded.max_difference) and not (reviewed and approved):
+        found.append(finding(
+            f"Bias-testen lemper politikkens grænser (forholdstal {own.min_ratio} mod {demanded.min_ratio}, "
+            f"forskel {own.max_difference} mod {demanded.max_difference}) uden godkendt begrundelse.",
+            f"Fjern ':min_ratio:'/':max_difference:' fra bias-testen, eller begrund lempelsen i en overvejelse med "
+            f"':reviews: {test['id']}', og få projektet godkendt med den."))
+    if project.get("status") in IN_USE:
+        for attribute in result.attributes:
+            if attribute.verdict == BIAS:
+                found.append(finding(
+                    f"Skævhed påvist for {attribute.attribute}: {attribute.reason}.",
+                    "Metoden må ikke bruges. Fjern årsagen til skævheden og gentag testen – eller stop projektet "
+                    "(':status: stoppet'); et stoppet projekt må gerne dokumentere en test, der fejlede."))
+            elif attribute.verdict == UNDECIDED and not reviewed:
+                found.append(finding(
+                    f"Bias-testen er ikke afgjort for {attribute.attribute}: {attribute.reason}.",
+                    f"Dokumentér en manuel gennemgang: en overvejelse med ':addresses: {requirement}' og "
+                    f"':reviews: {test['id']}', der forklarer, hvorfor metoden alligevel må bruges, og hvad der følges op på."))
+    return found
+
+
+def _looks_like_counts(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except (UnicodeDecodeError, OSError):
+        return False
+    return sorted(h.strip() for h in header) == sorted(COLUMNS)
+
+
+def row_level_data(root: Path) -> list[Finding]:
+    """Files under projects/ that look like data about individual citizens."""
+    found = []
+    for path in sorted((root / "projects").rglob("*")):
+        if not path.is_file():
+            continue
+        suffix = path.suffix.lower()
+        if suffix in ROW_LEVEL_SUFFIXES or (suffix in (".csv", ".tsv", ".txt") and not _looks_like_counts(path)):
+            found.append(Finding(
+                rule="row_level_data", file=_relative(path, root), line=1,
+                problem="Filen ligner data om enkelte borgere (rækkedata). Den må aldrig ligge i projektmappen eller "
+                        "blive offentliggjort.",
+                fix="Slet filen fra projektmappen (og fra git-historikken, hvis den er committet), og offentliggør i "
+                    "stedet samlede optællinger: 'dataetik aggregate <fil> ... -o biastest.csv'.",
+            ))
+    return found

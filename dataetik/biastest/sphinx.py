@@ -1,0 +1,68 @@
+"""Render each bias test's computed result on its page, right after the need.
+
+A counts file that cannot be read is a build warning pointing at the CSV's line,
+so a strict (-W) build fails and nothing half-right is published.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx_needs.data import SphinxNeedsData
+from sphinx_needs.nodes import Need
+
+from dataetik.biastest import CountsError, PolicyBias, compute
+from dataetik.biastest.render import render
+from dataetik.needs_data import Needs
+from dataetik.policy import Policy
+
+logger = logging.getLogger(__name__)
+
+
+def policy_of(app: Sphinx) -> Policy:
+    """The policy from the resolved needs, built once per build."""
+    cached = getattr(app.env, "_dataetik_policy", None)
+    if cached is None:
+        needs = dict(SphinxNeedsData(app.env).get_needs_view())
+        cached = Policy.from_needs(Needs(by_id=needs, srcdir=Path(app.srcdir)))
+        app.env._dataetik_policy = cached
+    return cached
+
+
+def result_for(app: Sphinx, need: dict):
+    """(BiasResult, None) or (None, CountsError) for a bias test need."""
+    policy = policy_of(app)
+    try:
+        return compute(need, Path(app.srcdir), PolicyBias.of(policy))[1], None
+    except CountsError as err:
+        return None, err
+
+
+def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    for node in list(doctree.findall(Need)):
+        need = needs.get(node["ids"][0]) if node["ids"] else None
+        if not need or need["type"] != "biastest":
+            continue
+        result, error = result_for(app, need)
+        if error:
+            logger.warning(f"Bias-testen {need['id']}: kolonne '{error.column}': {error.problem} {error.fix}",
+                           location=f"{error.path}:{error.line}", type="dataetik", subtype="biastest")
+            continue
+        project = needs.get((need.get("belongs_to") or [""])[0]) or {}
+        html = nodes.raw("", render(result, project.get("status", "")), format="html")
+        node.parent.insert(node.parent.index(node) + 1, html)
+
+
+def _forget_policy(app: Sphinx, env, docnames) -> None:
+    env._dataetik_policy = None
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", _forget_policy)
+    # Before sphinx-needs (priority 500) replaces its Need nodes with rendered tables;
+    # the raw node inserted beside one stays where it is.
+    app.connect("doctree-resolved", _render, priority=400)
