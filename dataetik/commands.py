@@ -58,6 +58,18 @@ def cmd_risk(args) -> int:
     return 0
 
 
+def cmd_aggregate(args) -> int:
+    from dataetik.biastest.aggregate import AggregateError, write_counts
+
+    try:
+        target = write_counts(Path(args.rows), Path(args.output), args.attribute, args.predicted, args.actual,
+                              args.min_cell, force=args.force)
+    except AggregateError as err:
+        raise ScaffoldError(str(err)) from None
+    print(f"Skrevet: {target} (samlede optællinger; rækkefilen må ikke offentliggøres eller committes)")
+    return 0
+
+
 TRAIT_FLAGS = {
     "ny_teknologi": "new_technology",
     "ny_sammenstilling": "new_combination",
@@ -84,6 +96,15 @@ def register(subparsers) -> None:
     risk.set_defaults(func=cmd_risk)
     for sub in (new, check, risk):
         sub.add_argument("--site", default=".", help="sitets mappe (standard: den aktuelle)")
+    agg = subparsers.add_parser("aggregate", help="lav samlede optællinger til en bias-test ud fra en lokal rækkefil")
+    agg.add_argument("rows", help="lokal fil med én række pr. sag (CSV eller Parquet); må aldrig committes")
+    agg.add_argument("--attribute", action="append", required=True, help="egenskab at tælle på (gentag: køn, aldersgruppe ...)")
+    agg.add_argument("--predicted", required=True, help="kolonne med metodens udvælgelse (0/1)")
+    agg.add_argument("--actual", help="kolonne med det faktiske udfald (0/1), hvis det kendes")
+    agg.add_argument("--min-cell", type=int, default=5, help="diskretionsgrænse (standard 5)")
+    agg.add_argument("-o", "--output", required=True, help="outputfil, fx projects/<mappe>/biastest.csv")
+    agg.add_argument("--force", action="store_true", help="overskriv outputfilen, hvis den findes")
+    agg.set_defaults(func=cmd_aggregate)
 
 
 def run(args: argparse.Namespace) -> int:

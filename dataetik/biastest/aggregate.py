@@ -1,0 +1,75 @@
+"""Turn a local row-level file (one row per case) into publishable counts.
+
+The row-level file stays on the analyst's machine: it is never committed (see
+.gitignore) and the `row_level_data` check fails if one lands in a project folder.
+A group with any cell below the disclosure threshold is suppressed whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from dataetik.biastest.counts import COLUMNS, SUPPRESSED
+
+
+class AggregateError(ValueError):
+    """Bad input to aggregate; the message is Danish and names file and column."""
+
+
+def read_rows(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise AggregateError(f"{path} findes ikke.")
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except Exception as err:  # noqa: BLE001 - any reader error is the author's file, said plainly
+        raise AggregateError(f"{path} kan ikke læses som CSV (UTF-8) eller Parquet: {err}") from None
+
+
+def _binary(rows: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    values = rows[column].astype(str).str.strip()
+    bad = values[~values.isin(["0", "1"])]
+    if not bad.empty:
+        line = int(bad.index[0]) + 2  # header is line 1
+        raise AggregateError(f"{path}:{line}: kolonne '{column}': værdien '{bad.iloc[0]}' er ikke 0 eller 1.")
+    return values.astype(int)
+
+
+def aggregate(rows: pd.DataFrame, path: Path, attributes: list[str], predicted: str, actual: str | None, min_cell: int) -> str:
+    for column in [*attributes, predicted, *([actual] if actual else [])]:
+        if column not in rows.columns:
+            raise AggregateError(f"{path}: kolonnen '{column}' findes ikke. Kolonnerne er: {', '.join(map(str, rows.columns))}.")
+    rows = rows.reset_index(drop=True)
+    pred = _binary(rows, predicted, path)
+    act = _binary(rows, actual, path) if actual else None
+    cells = [(a, p) for a in ((1, 0) if actual else (None,)) for p in (1, 0)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for attribute in attributes:
+        groups = rows[attribute].astype(str).str.strip()
+        for group in sorted(groups.unique()):
+            mask = groups == group
+            counts = {(a, p): int(((pred == p) & mask & ((act == a) if a is not None else True)).sum()) for a, p in cells}
+            if min(counts.values()) < min_cell:
+                writer.writerow([attribute, group, "", "", SUPPRESSED])
+                continue
+            for (a, p), n in counts.items():
+                writer.writerow([attribute, group, "" if a is None else a, p, n])
+    return out.getvalue()
+
+
+def write_counts(source: Path, target: Path, attributes: list[str], predicted: str, actual: str | None,
+                 min_cell: int, force: bool = False) -> Path:
+    if target.resolve() == source.resolve():
+        raise AggregateError("Outputfilen er den samme som rækkefilen. Vælg en anden fil, fx biastest.csv i projektmappen.")
+    if target.exists() and not force:
+        raise AggregateError(f"{target} findes allerede og bliver ikke overskrevet. Brug --force, hvis den skal erstattes.")
+    text = aggregate(read_rows(source), source, attributes, predicted, actual, min_cell)
+    target.write_text(text, encoding="utf-8")
+    return target

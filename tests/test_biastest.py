@@ -1,0 +1,252 @@
+"""Bias tests: figures against hand computation, every malformed input, the rules."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import pytest
+from sitebuild import build, copy_site
+
+from dataetik.biastest.counts import CountsError, read_counts
+from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED, Thresholds, evaluate, katz_interval
+from dataetik.biastest.rules import row_level_data
+from dataetik.findings import render_all
+from dataetik.rules import all_cases
+
+HEADER = "attribute,group,actual,predicted,count\n"
+# Ground truth, two groups: women TP 60 FN 40 FP 90 TN 810; men TP 30 FN 70 FP 45 TN 855.
+WITH_TRUTH = HEADER + """køn,kvinde,1,1,60
+køn,kvinde,1,0,40
+køn,kvinde,0,1,90
+køn,kvinde,0,0,810
+køn,mand,1,1,30
+køn,mand,1,0,70
+køn,mand,0,1,45
+køn,mand,0,0,855
+aldersgruppe,under 50,1,1,45
+aldersgruppe,under 50,1,0,55
+aldersgruppe,under 50,0,1,68
+aldersgruppe,under 50,0,0,832
+aldersgruppe,50+,1,1,45
+aldersgruppe,50+,1,0,55
+aldersgruppe,50+,0,1,67
+aldersgruppe,50+,0,0,833
+"""
+
+
+def write(tmp_path, text, name="biastest.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_figures_match_hand_computation(tmp_path):
+    result = evaluate(read_counts(write(tmp_path, WITH_TRUTH), 5), Thresholds())
+    sex = result.attributes[0]
+    women, men = sex.groups
+    # selection rate = (TP + FP) / n
+    assert (women.rate, men.rate) == (150 / 1000, 75 / 1000)
+    assert women.reference and men.ratio == pytest.approx(0.5)
+    # TPR = TP / (TP + FN), FPR = FP / (FP + TN)
+    assert (women.tpr, women.fpr) == (pytest.approx(0.6), pytest.approx(90 / 900))
+    assert (men.tpr, men.fpr) == (pytest.approx(0.3), pytest.approx(45 / 900))
+    assert sex.dp_ratio == pytest.approx(0.5) and sex.dp_difference == pytest.approx(0.075)
+    assert sex.eo_difference == pytest.approx(0.3)  # max(|0.6-0.3|, |0.1-0.05|)
+    # Katz: exp(ln 0.5 +- 1.96 * sqrt(1/75 - 1/1000 + 1/150 - 1/1000))
+    se = math.sqrt(1 / 75 - 1 / 1000 + 1 / 150 - 1 / 1000)
+    assert men.ci == pytest.approx((0.5 * math.exp(-1.959964 * se), 0.5 * math.exp(1.959964 * se)), rel=1e-5)
+    assert men.ci[1] < 0.8 and men.p_value < 1e-6
+    assert sex.verdict == BIAS
+    assert sex.reason.startswith("gruppen 'mand' udvælges 0,50 gange så ofte som referencegruppen (95 %-interval 0,38–0,65)")
+    # Equal rates, but ~110 selected per group: the interval (0,77-1,27) cannot rule bias out.
+    assert result.attributes[1].verdict == UNDECIDED and result.verdict == BIAS
+
+
+def test_katz_interval_is_continuity_corrected_at_zero():
+    low, high = katz_interval(0, 100, 20, 100, 0.95)
+    assert 0 < low < high < 0.5
+
+
+def test_wide_interval_is_undecided(tmp_path):
+    small = HEADER + "køn,kvinde,,1,40\nkøn,kvinde,,0,60\nkøn,mand,,1,35\nkøn,mand,,0,65\n"
+    counts = read_counts(write(tmp_path, small), 5)
+    assert evaluate(counts, Thresholds()).verdict == UNDECIDED
+    assert "rækker under grænsen 0,80" in evaluate(counts, Thresholds()).attributes[0].reason
+
+
+def test_large_equal_groups_show_no_bias(tmp_path):
+    equal = HEADER + "køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,295\nkøn,mand,,0,705\n"
+    result = evaluate(read_counts(write(tmp_path, equal), 5), Thresholds())
+    assert result.verdict == NO_BIAS, result.attributes[0].reason
+
+
+def test_suppressed_group_is_insufficient_data_never_a_pass(tmp_path):
+    text = HEADER + ("køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,300\nkøn,mand,,0,700\n"
+                     "køn,andet,,,undertrykt\n")
+    result = evaluate(read_counts(write(tmp_path, text), 5), Thresholds())
+    assert result.verdict == UNDECIDED
+    assert result.attributes[0].reason == "utilstrækkelige data (andet); en undertrykt gruppe kan ikke bestå testen"
+
+
+GOOD = "køn,kvinde,,1,30\nkøn,kvinde,,0,70\nkøn,mand,,1,30\nkøn,mand,,0,70\n"
+
+
+@pytest.mark.parametrize(
+    "text, line, column, problem",
+    [
+        ("attribute,group,actual,predicted,count,cpr\n" + GOOD, 1, "cpr", "ukendt kolonne."),
+        ("attribute,group,predicted,count\n" + "køn,kvinde,1,30\n", 1, "actual", "kolonnen mangler."),
+        (HEADER + GOOD.replace("kvinde,,1,30", "kvinde,,ja,30"), 2, "predicted", "værdien 'ja' er ikke tilladt."),
+        (HEADER + GOOD.replace("mand,,1,30", "mand,1,1,30"), 4, "actual", "nogle linjer har et faktisk udfald og andre ikke."),
+        (HEADER + GOOD.replace("kvinde,,0,70", "kvinde,,0,-70"), 3, "count", "antallet -70 er negativt."),
+        (HEADER + GOOD.replace("kvinde,,0,70", "kvinde,,0,7.5"), 3, "count", "'7.5' er ikke et helt tal."),
+        (HEADER + GOOD.replace("kvinde,,0,70", "kvinde,,0,3"), 3, "count", "antallet 3 er under diskretionsgrænsen på 5."),
+        (HEADER + GOOD + "køn,mand,,0,70\n", 6, "count", "cellen for køn=mand, actual=, predicted=0 står to gange."),
+        (HEADER + GOOD.replace("køn,mand,,0,70\n", ""), 4, "count", "gruppen køn=mand mangler celler: actual=/predicted=0."),
+        (HEADER + GOOD + "alder,ung,,1,30\nalder,ung,,0,70\nalder,gammel,,1,30\nalder,gammel,,0,60\n", 6, "count",
+         "optællingerne for 'alder' summer til 190, men andre egenskaber til 200."),
+        (HEADER + GOOD + "køn,andet,,1,undertrykt\n", 6, "count", "en undertrykt gruppe skal stå på én linje med tomme actual og predicted."),
+        (HEADER + "køn,kvinde,,1,30\nkøn,kvinde,,0,70\n", 2, "group", "egenskaben 'køn' har kun én gruppe, så der er intet at sammenligne."),
+        (HEADER + GOOD[:-1] + ",x\n", 5, "-", "linjen har 6 felter, men overskriften har 5."),
+    ],
+    ids=["unknown-column", "missing-column", "bad-value", "mixed-truth", "negative", "non-integer", "small-cell",
+         "duplicate", "missing-cell", "totals", "half-suppressed", "one-group", "ragged-row"],
+)
+def test_malformed_counts_name_line_and_column(tmp_path, text, line, column, problem):
+    with pytest.raises(CountsError) as err:
+        read_counts(write(tmp_path, text), 5)
+    assert (err.value.line, err.value.column, err.value.problem) == (line, column, problem)
+    assert err.value.fix
+
+
+def test_policy_required_attribute_must_be_present(tmp_path):
+    with pytest.raises(CountsError, match="egenskaben 'aldersgruppe' mangler"):
+        read_counts(write(tmp_path, HEADER + GOOD), 5, ("køn", "aldersgruppe"))
+
+
+def test_row_level_file_in_a_project_folder_is_found(tmp_path):
+    (tmp_path / "projects" / "x").mkdir(parents=True)
+    write(tmp_path / "projects" / "x", HEADER + GOOD)
+    write(tmp_path / "projects" / "x", "cpr,koen,valgt\n0101011234,kvinde,1\n", name="udtraek.csv")
+    (tmp_path / "projects" / "x" / "sager.parquet").write_bytes(b"PAR1")
+    found = row_level_data(tmp_path)
+    assert [(f.file, f.line) for f in found] == [("projects/x/sager.parquet", 1), ("projects/x/udtraek.csv", 1)]
+    assert "ligner data om enkelte borgere" in found[0].problem and "dataetik aggregate" in found[0].fix
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "dataetik.cli", *args], capture_output=True, text=True)
+
+
+def test_aggregate_end_to_end_suppresses_small_groups_and_never_overwrites(tmp_path):
+    rows = ["id,koen,valgt,udfald"] + [f"{i},{'kvinde' if i % 2 else 'mand'},{i % 3 == 0:d},{i % 5 == 0:d}" for i in range(400)]
+    rows += ["900,andet,1,0", "901,andet,0,0"]
+    source = write(tmp_path, "\n".join(rows) + "\n", name="rows.csv")
+    target = tmp_path / "biastest.csv"
+    done = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "--actual", "udfald", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    text = target.read_text(encoding="utf-8")
+    assert "koen,andet,,,undertrykt" in text
+    counts = read_counts(target, 5)
+    assert counts.has_truth and counts.attributes["koen"]["kvinde"].n == 200
+    again = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(target))
+    assert again.returncode == 2 and "findes allerede og bliver ikke overskrevet" in again.stderr
+    assert target.read_text(encoding="utf-8") == text
+    bad = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "udfald2", "-o", str(tmp_path / "x.csv"))
+    assert bad.returncode == 2 and "kolonnen 'udfald2' findes ikke" in bad.stderr
+
+
+# --- the rules, on the tiny fixture site with a bias requirement added -------------
+
+BIAS_REQ = """
+:::{requirement} Bias-test
+:id: R_BIAS
+:derives_from: P_AABEN
+:source: Åbenhed
+:applies_risk: lav, middel, høj
+:answered_by: bias-test
+:min_ratio: 0.8
+:max_difference: 0.1
+:min_cell: 5
+:bias_attributes: køn
+
+Test for skævhed.
+:::
+"""
+BIAS_TEST = """
+:::{biastest} Test
+:id: BT_DEMO
+:addresses: R_BIAS
+:date: 2025-02-01
+:counts: biastest.csv
+%s
+Testet.
+:::
+"""
+REVIEW = """
+:::{consideration} Manuel gennemgang
+:id: C_DEMO_REVIEW
+:addresses: R_BIAS
+:reviews: BT_DEMO
+:date: 2025-02-01
+
+Gennemgået.
+:::
+"""
+SKEWED = HEADER + "køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,150\nkøn,mand,,0,850\n"
+UNSURE = HEADER + "køn,kvinde,,1,40\nkøn,kvinde,,0,60\nkøn,mand,,1,35\nkøn,mand,,0,65\n"
+
+
+def bias_site(tmp_path, counts, status="igangværende", extra="", fields=""):
+    edits = {
+        "policy/index.md": ("", BIAS_REQ),
+        "projects/demo/index.md": ("", BIAS_TEST % fields + extra),
+        "projects/demo/biastest.csv": ("", counts),
+    }
+    site = copy_site("tiny", tmp_path / "site", edits)
+    page = site / "projects/demo/index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(":status: igangværende", f":status: {status}\n:end_date: 2025-06-01"
+                                                             if status == "stoppet" else f":status: {status}"), encoding="utf-8")
+    return build(site)
+
+
+def bias_findings(built) -> str:
+    return render_all([f for c in all_cases(built.policy) if c.rule == "bias_result" for f in c.run()])
+
+
+def test_bias_in_a_project_in_use_fails_naming_attribute_groups_figures_and_threshold(tmp_path):
+    assert bias_findings(bias_site(tmp_path, SKEWED)) == (
+        "projects/demo/index.md:57: PRJ_DEMO / R_BIAS: Skævhed påvist for køn: gruppen 'mand' udvælges 0,50 gange så "
+        "ofte som referencegruppen (95 %-interval 0,42–0,60); hele intervallet ligger under grænsen 0,80.\n"
+        "    Sådan retter du det: Metoden må ikke bruges. Fjern årsagen til skævheden og gentag testen – eller stop "
+        "projektet (':status: stoppet'); et stoppet projekt må gerne dokumentere en test, der fejlede."
+    )
+
+
+def test_a_stopped_project_may_document_a_failing_test(tmp_path):
+    assert bias_findings(bias_site(tmp_path, SKEWED, status="stoppet")) == ""
+
+
+def test_undecided_needs_a_documented_manual_review(tmp_path):
+    assert "Bias-testen er ikke afgjort for køn" in bias_findings(bias_site(tmp_path / "a", UNSURE))
+    assert bias_findings(bias_site(tmp_path / "b", UNSURE, extra=REVIEW)) == ""
+
+
+def test_loosened_threshold_without_approved_review_fails(tmp_path):
+    fair = HEADER + "køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,290\nkøn,mand,,0,710\n"
+    loose = bias_site(tmp_path / "a", fair, fields=":min_ratio: 0.7\n")
+    assert "Bias-testen lemper politikkens grænser (forholdstal 0.7 mod 0.8" in bias_findings(loose)
+    assert bias_findings(bias_site(tmp_path / "b", fair, fields=":min_ratio: 0.7\n", extra=REVIEW)) == ""
+    tightened = bias_findings(bias_site(tmp_path / "c", fair, fields=":min_ratio: 0.9\n"))
+    assert "lemper" not in tightened and "rækker under grænsen 0,90" in tightened  # a stricter bar, honestly applied
+
+
+def test_bad_counts_point_at_the_csv_line(tmp_path):
+    built = bias_site(tmp_path, SKEWED.replace("mand,,0,850", "mand,,0,2"))
+    assert bias_findings(built).startswith(
+        "projects/demo/biastest.csv:5: PRJ_DEMO / R_BIAS: BT_DEMO: biastest.csv, kolonne 'count': antallet 2 er under "
+        "diskretionsgrænsen på 5.")
+    strict = build(built.root, builder="html", strict=True)
+    assert strict.returncode != 0 and "projects/demo/biastest.csv:5: WARNING: Bias-testen BT_DEMO" in strict.warnings
