@@ -59,7 +59,7 @@ def test_figures_match_hand_computation(tmp_path):
     assert men.ci == pytest.approx((0.5 * math.exp(-1.959964 * se), 0.5 * math.exp(1.959964 * se)), rel=1e-5)
     assert men.ci[1] < 0.8 and men.p_value < 1e-6
     assert sex.verdict == BIAS
-    assert sex.reason.startswith("gruppen 'mand' udvælges 0,50 gange så ofte som referencegruppen (95 %-interval 0,38–0,65)")
+    assert sex.reason.startswith("gruppen 'mand' udvælges 0,50 gange så ofte som 'kvinde' (95 %-interval 0,38–0,65)")
     # Equal rates, but ~110 selected per group: the interval (0,77-1,27) cannot rule bias out.
     assert result.attributes[1].verdict == UNDECIDED and result.verdict == BIAS
 
@@ -219,7 +219,7 @@ def bias_findings(built) -> str:
 def test_bias_in_a_project_in_use_fails_naming_attribute_groups_figures_and_threshold(tmp_path):
     assert bias_findings(bias_site(tmp_path, SKEWED)) == (
         "projects/demo/index.md:57: PRJ_DEMO / R_BIAS: Skævhed påvist for køn: gruppen 'mand' udvælges 0,50 gange så "
-        "ofte som referencegruppen (95 %-interval 0,42–0,60); hele intervallet ligger under grænsen 0,80.\n"
+        "ofte som 'kvinde' (95 %-interval 0,42–0,60); hele intervallet ligger under grænsen 0,80.\n"
         "    Sådan retter du det: Metoden må ikke bruges. Fjern årsagen til skævheden og gentag testen – eller stop "
         "projektet (':status: stoppet'); et stoppet projekt må gerne dokumentere en test, der fejlede."
     )

@@ -183,6 +183,12 @@ def test_date_rules(tmp_path, edit, expected):
     assert findings(built, "dates") == expected
 
 
+def test_a_rejection_may_come_after_the_start(tmp_path):
+    rejected_later = ":decision: afvist\n:date: 2025-04-15"
+    built = site(tmp_path, {DEMO: (":decision: godkendt\n:date: 2025-02-15", rejected_later)})
+    assert findings(built, "dates") == ""
+
+
 def test_missing_status_fails(tmp_path):
     built = site(tmp_path, {DEMO: (":status: igangværende\n", "")})
     assert findings(built, "status") == (

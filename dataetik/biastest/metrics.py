@@ -143,7 +143,8 @@ def _verdict(results, dp_diff, eod, missing, t: Thresholds) -> tuple[str, str]:
     below = [r for r in compared if r.ci[1] < t.min_ratio]
     if below:
         worst = min(below, key=lambda r: r.ratio)
-        return BIAS, (f"gruppen '{worst.group}' udvælges {_da(worst.ratio)} gange så ofte som referencegruppen "
+        ref = next(r.group for r in results if r.reference)
+        return BIAS, (f"gruppen '{worst.group}' udvælges {_da(worst.ratio)} gange så ofte som '{ref}' "
                       f"(95 %-interval {_da(worst.ci[0])}–{_da(worst.ci[1])}); hele intervallet ligger under grænsen {_da(t.min_ratio)}")
     if missing or not compared:
         shown = ", ".join(missing) if missing else "for få grupper"

@@ -38,7 +38,7 @@ def _table(a: AttributeResult, has_truth: bool) -> str:
     rows = []
     for g in a.groups:
         if g.suppressed:
-            cells = [escape(g.group), "under 5", "undertrykt", "–", "–", "–"] + (["–", "–"] if has_truth else [])
+            cells = [escape(g.group), "–", "undertrykt", "–", "–", "–"] + (["–", "–"] if has_truth else [])
         else:
             ci = "referencegruppe" if g.reference else f"{_num(g.ci[0])}–{_num(g.ci[1])}"
             p = "–" if g.p_value is None else (f"{g.p_value:.3f}".replace(".", ",") if g.p_value >= 0.001 else "< 0,001")

@@ -126,6 +126,10 @@ def _date(value) -> dt.date | None:
         return None
 
 
+def _must_precede_start(need: dict) -> bool:
+    return need["type"] == "consideration" or (need["type"] == "approval" and need.get("decision") in POSITIVE)
+
+
 def dates(policy: Policy, project: dict) -> list[Finding]:
     """Dates parse; end >= start; finished projects have an end date; assessment before use."""
     problems = []
@@ -152,7 +156,8 @@ def dates(policy: Policy, project: dict) -> list[Finding]:
             if need.get("date") and when is None:
                 bad(need, f"Datoen '{need.get('date')}' på {need['id']} er ikke en gyldig dato.",
                     "Skriv ':date:' som ÅÅÅÅ-MM-DD.")
-            elif need_type in ("consideration", "approval") and when and start and when > start:
+            # Permission must precede use; a rejection (afvist) may come at any time.
+            elif _must_precede_start(need) and when and start and when > start:
                 bad(need, f"{need['id']} er dateret {when}, efter projektets start {start}. "
                     "Overvejelser og godkendelse skal ligge før data tages i brug.",
                     "Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop brugen, "
