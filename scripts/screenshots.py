@@ -29,6 +29,24 @@ def shoot(page: str, width: int = 1280, height: int = 2000) -> Path:
     return target
 
 
+def tiles(page: str, tile: int = 1800, height: int = 12000) -> list[Path]:
+    """A long page as readable tiles: one tall shot, cut into pieces."""
+    from PIL import Image
+
+    full = shoot(page, height=height)
+    image = Image.open(full)
+    pixels = image.convert("L").getdata()
+    # Trim the blank area below the content (rows that are entirely white).
+    w = image.width
+    last = max((i // w for i, v in enumerate(pixels) if v < 250), default=image.height)
+    out = []
+    for n, top in enumerate(range(0, last + 1, tile)):
+        part = full.with_name(f"{full.stem}_{n}.png")
+        image.crop((0, top, w, min(top + tile, last + 1))).save(part)
+        out.append(part)
+    return out
+
+
 if __name__ == "__main__":
     for page in sys.argv[1:] or TOUR:
         print(shoot(page))

@@ -55,7 +55,9 @@ def _table(a: AttributeResult, has_truth: bool) -> str:
 
 def chart(a: AttributeResult, min_ratio: float) -> str:
     """Horizontal bars: each group's ratio to the reference, CI whiskers, threshold line."""
-    row_h, label_w, plot_w, top = 30, 190, 360, 28
+    # Room for the longest group name (about 7.5 px a character at 13 px).
+    row_h, plot_w, top = 30, 360, 28
+    label_w = max(120, int(7.5 * max(len(g.group) for g in a.groups)) + 16)
     scale_max = max(1.2, *(g.ci[1] for g in a.groups if g.ci))
     x = lambda v: label_w + plot_w * min(v, scale_max) / scale_max  # noqa: E731
     height = top + row_h * len(a.groups) + 30
