@@ -49,8 +49,10 @@ def _translate(message: str) -> tuple[str, str]:
     return f"Bygget melder: {first}", "Ret det, meldingen peger på, i den nævnte fil og linje."
 
 
-def parse_warnings(stderr: str, root: str = "") -> list[Finding]:
-    """Group a Sphinx stderr into messages (a head line plus indented lines) and translate each."""
+def parse_warnings(stderr: str, root: str = "", skip: tuple[str, ...] = ()) -> list[Finding]:
+    """Group a Sphinx stderr into messages (a head line plus indented lines) and translate each.
+
+    `skip` names warning types ("dataetik.biastest") whose messages a check repeats with more context."""
     blocks: list[tuple[re.Match, list[str]]] = []
     for line in stderr.splitlines():
         head = _HEAD.match(line)
@@ -60,6 +62,8 @@ def parse_warnings(stderr: str, root: str = "") -> list[Finding]:
             blocks[-1][1].append(line)
     findings = []
     for head, lines in blocks:
+        if any(lines[0].rstrip().endswith(f"[{kind}]") for kind in skip):
+            continue
         file = head.group("file")
         if root and file.startswith(root):
             file = file[len(root):].lstrip("/")

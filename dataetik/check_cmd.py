@@ -25,7 +25,8 @@ def build(site: Path, out: Path) -> list[Result]:
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "--keep-going", "-E", "-q", "-n",
            "-d", str(out.parent / "check-doctrees"), str(site), str(out)]
     proc = subprocess.run(cmd, cwd=site, capture_output=True, text=True)
-    findings = parse_warnings(proc.stderr, root=str(site))
+    # A bad counts file is reported again by the bias_result check, with its requirement: say it once.
+    findings = parse_warnings(proc.stderr, root=str(site), skip=("dataetik.biastest",))
     if proc.returncode != 0 and not findings:
         raise SystemExit(f"Bygget fejlede uden en melding, der kan læses:\n{proc.stderr[-2000:]}")
     return [Result("build", f.location, "", (f,)) for f in findings]

@@ -109,7 +109,7 @@ GOOD = "køn,kvinde,,1,30\nkøn,kvinde,,0,70\nkøn,mand,,1,30\nkøn,mand,,0,70\n
          "optællingerne for 'alder' summer til 190, men andre egenskaber til 200."),
         (HEADER + GOOD + "køn,andet,,1,undertrykt\n", 6, "count", "en undertrykt gruppe skal stå på én linje med tomme actual og predicted."),
         (HEADER + "køn,kvinde,,1,30\nkøn,kvinde,,0,70\n", 2, "group", "egenskaben 'køn' har kun én gruppe, så der er intet at sammenligne."),
-        (HEADER + GOOD[:-1] + ",x\n", 5, "-", "linjen har 6 felter, men overskriften har 5."),
+        (HEADER + GOOD[:-1] + ",x\n", 5, None, "linjen har 6 felter, men overskriften har 5."),
     ],
     ids=["unknown-column", "missing-column", "bad-value", "mixed-truth", "negative", "non-integer", "small-cell",
          "duplicate", "missing-cell", "totals", "half-suppressed", "one-group", "ragged-row"],

@@ -48,6 +48,17 @@ def test_github_annotations_escape_newlines_and_name_file_and_line():
     )
 
 
+def test_skipped_warning_types_are_left_out():
+    stderr = (
+        "/site/projects/x/biastest.csv:4: WARNING: Bias-testen BT_X: filen er tom. [dataetik.biastest]\n"
+        "/site/projects/x/index.md:5: WARNING: something else\n"
+    )
+    assert [f.location for f in parse_warnings(stderr, root="/site")] == [
+        "projects/x/biastest.csv:4", "projects/x/index.md:5"]
+    assert [f.location for f in parse_warnings(stderr, root="/site", skip=("dataetik.biastest",))] == [
+        "projects/x/index.md:5"]
+
+
 def test_build_warnings_become_danish_findings_with_location():
     stderr = (
         "/site/projects/x/index.md:3: ERROR: Need 'PRJ_X' has schema violations:\n"

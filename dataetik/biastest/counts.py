@@ -24,9 +24,14 @@ SUPPRESSED = "undertrykt"
 class CountsError(ValueError):
     """A defect in a counts file, with the place to fix it (line and column are 1-based/names)."""
 
-    def __init__(self, path: Path, line: int, column: str, problem: str, fix: str):
-        super().__init__(f"{path}:{line}: kolonne '{column}': {problem}")
+    def __init__(self, path: Path, line: int, column: str | None, problem: str, fix: str):
         self.path, self.line, self.column, self.problem, self.fix = path, line, column, problem, fix
+        super().__init__(f"{path}:{line}: {self.where}{problem}")
+
+    @property
+    def where(self) -> str:
+        """'kolonne 'count': ' – or nothing for a problem with the whole file or line."""
+        return f"kolonne '{self.column}': " if self.column else ""
 
 
 @dataclass
@@ -65,14 +70,14 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise CountsError(path, 0, "-", "filen findes ikke.",
+        raise CountsError(path, 0, None, "filen findes ikke.",
                           "Læg optællingerne i projektmappen, og skriv filnavnet i bias-testens ':counts:'.") from None
     except UnicodeDecodeError:
-        raise CountsError(path, 1, "-", "filen er ikke UTF-8.", "Gem filen som CSV (UTF-8).") from None
+        raise CountsError(path, 1, None, "filen er ikke UTF-8.", "Gem filen som CSV (UTF-8).") from None
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
     if header is None:
-        raise CountsError(path, 1, "-", "filen er tom.", f"Første linje skal være: {','.join(COLUMNS)}")
+        raise CountsError(path, 1, None, "filen er tom.", f"Første linje skal være: {','.join(COLUMNS)}")
     header = [h.strip() for h in header]
     for name in header:
         if name not in COLUMNS:
@@ -88,7 +93,7 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise CountsError(path, line, "-", f"linjen har {len(row)} felter, men overskriften har {len(header)}.",
+            raise CountsError(path, line, None, f"linjen har {len(row)} felter, men overskriften har {len(header)}.",
                               "Ret linjen, så den har en værdi (evt. tom) for hver kolonne.")
         values = {h: v.strip() for h, v in zip(header, row)}
         attribute, name = values["attribute"], values["group"]
@@ -135,7 +140,7 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
 
 def _check_complete(path, attributes, has_truth, required_attributes) -> None:
     if not attributes:
-        raise CountsError(path, 2, "-", "filen har ingen optællinger.", "Tilføj en linje pr. egenskab, gruppe og celle.")
+        raise CountsError(path, 2, None, "filen har ingen optællinger.", "Tilføj en linje pr. egenskab, gruppe og celle.")
     for name in required_attributes:
         if name not in attributes:
             raise CountsError(path, 1, "attribute", f"egenskaben '{name}' mangler.",

@@ -36,7 +36,7 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
     try:
         _, result = compute(test, policy.needs.srcdir or Path("."), policy_bias)
     except CountsError as err:
-        return [finding(f"{test['id']}: {err.path.name}, kolonne '{err.column}': {err.problem}", err.fix,
+        return [finding(f"{test['id']}: {err.path.name}, {err.where}{err.problem}", err.fix,
                         file=_relative(err.path, policy.needs.srcdir), line=err.line or None)]
 
     parts = lambda t: policy.needs.parts_of(project.get("id", ""), t)  # noqa: E731

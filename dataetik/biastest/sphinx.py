@@ -49,7 +49,7 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             continue
         result, error = result_for(app, need)
         if error:
-            logger.warning(f"Bias-testen {need['id']}: kolonne '{error.column}': {error.problem} {error.fix}",
+            logger.warning(f"Bias-testen {need['id']}: {error.where}{error.problem} {error.fix}",
                            location=f"{error.path}:{error.line}", type="dataetik", subtype="biastest")
             continue
         project = needs.get((need.get("belongs_to") or [""])[0]) or {}

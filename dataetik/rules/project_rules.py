@@ -126,6 +126,12 @@ def _date(value) -> dt.date | None:
         return None
 
 
+def _impossible_date(value) -> bool:
+    """Shaped like a date but not one (2025-02-30). Other shapes fail the build's field schema,
+    which already names file and line; reporting them here too would say it twice."""
+    return bool(value) and re.match(model.DATE_PATTERN, str(value)) is not None and _date(value) is None
+
+
 def _must_precede_start(need: dict) -> bool:
     return need["type"] == "consideration" or (need["type"] == "approval" and need.get("decision") in POSITIVE)
 
@@ -140,10 +146,10 @@ def dates(policy: Policy, project: dict) -> list[Finding]:
     start = _date(project.get("start_date"))
     end_raw = project.get("end_date")
     end = _date(end_raw) if end_raw else None
-    if start is None:
+    if _impossible_date(project.get("start_date")):
         bad(project, f"Startdatoen '{project.get('start_date')}' er ikke en gyldig dato.",
             "Skriv ':start_date:' som ÅÅÅÅ-MM-DD, fx 2025-03-01.")
-    if end_raw and end is None:
+    if _impossible_date(end_raw):
         bad(project, f"Slutdatoen '{end_raw}' er ikke en gyldig dato.", "Skriv ':end_date:' som ÅÅÅÅ-MM-DD.")
     if project.get("status") in ("afsluttet", "stoppet") and not end_raw:
         bad(project, f"Projektet har status '{project.get('status')}', men ingen slutdato.",
@@ -153,7 +159,7 @@ def dates(policy: Policy, project: dict) -> list[Finding]:
     for need_type in model.PROJECT_PARTS:
         for need in policy.needs.parts_of(project["id"], need_type):
             when = _date(need.get("date"))
-            if need.get("date") and when is None:
+            if _impossible_date(need.get("date")):
                 bad(need, f"Datoen '{need.get('date')}' på {need['id']} er ikke en gyldig dato.",
                     "Skriv ':date:' som ÅÅÅÅ-MM-DD.")
             # Permission must precede use; a rejection (afvist) may come at any time.
