@@ -23,5 +23,5 @@ html_theme_options = {
 }
 # No section sidebar on project pages: it would list every project on every project
 # page (quadratic build time); the register and the page's own contents serve instead.
-html_sidebars = {"index": [], "projects/index": [], "projects/*/index": [], "docs/reports/*": []}
+html_sidebars = {"index": [], "policy/traceability": [], "projects/index": [], "projects/*/index": [], "docs/reports/*": []}
 html_last_updated_fmt = None

@@ -31,14 +31,20 @@ def shoot(page: str, width: int = 1280, height: int = 2000) -> Path:
 
 def tiles(page: str, tile: int = 1800, height: int = 12000) -> list[Path]:
     """A long page as readable tiles: one tall shot, cut into pieces."""
+    import numpy as np
     from PIL import Image
 
     full = shoot(page, height=height)
     image = Image.open(full)
-    pixels = image.convert("L").getdata()
-    # Trim the blank area below the content (rows that are entirely white).
-    w = image.width
-    last = max((i // w for i, v in enumerate(pixels) if v < 250), default=image.height)
+    # Trim the blank area below the content. The theme's footer sits at the bottom of the
+    # (tall) window and a thin border runs down the side, so the content ends at the first
+    # long run of rows with hardly any dark pixels.
+    dark = (np.asarray(image.convert("L")) < 200).sum(axis=1)
+    inked = np.flatnonzero(dark > 3)
+    w, last = image.width, int(inked[-1]) if inked.size else image.height
+    gaps = np.flatnonzero(np.diff(inked) > 1200)
+    if gaps.size:
+        last = int(inked[gaps[0]])
     out = []
     for n, top in enumerate(range(0, last + 1, tile)):
         part = full.with_name(f"{full.stem}_{n}.png")
