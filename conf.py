@@ -23,5 +23,6 @@ html_theme_options = {
 }
 # No section sidebar on project pages: it would list every project on every project
 # page (quadratic build time); the register and the page's own contents serve instead.
+# Traceability and reports get the full width for their wide tables and diagram.
 html_sidebars = {"index": [], "policy/traceability": [], "projects/index": [], "projects/*/index": [], "docs/reports/*": []}
 html_last_updated_fmt = None
