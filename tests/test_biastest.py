@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from sitebuild import build, copy_site
+from sitebuild import REPO, build, copy_site
 
 from dataetik.biastest.counts import CountsError, read_counts
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED, Thresholds, evaluate, katz_interval
@@ -40,6 +40,25 @@ def write(tmp_path, text, name="biastest.csv"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("counts", sorted((REPO / "projects").glob("*/biastest.csv")), ids=lambda p: p.parent.name)
+def test_frame_figures_equal_fairlearns_own_functions(counts):
+    """The metrics read off one MetricFrame are exactly fairlearn's demographic-parity and equalized-odds functions."""
+    from fairlearn.metrics import demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference
+
+    from dataetik.biastest.metrics import _rows
+
+    parsed = read_counts(counts, 5)
+    result = evaluate(parsed, Thresholds())
+    for attribute in result.attributes:
+        groups = [g for g in parsed.attributes[attribute.attribute].values() if not g.suppressed]
+        names, y_true, y_pred, w = _rows(groups, parsed.has_truth)
+        kw = {"sensitive_features": names, "sample_weight": w}
+        assert attribute.dp_ratio == pytest.approx(demographic_parity_ratio(y_true, y_pred, **kw))
+        assert attribute.dp_difference == pytest.approx(demographic_parity_difference(y_true, y_pred, **kw))
+        if parsed.has_truth:
+            assert attribute.eo_difference == pytest.approx(equalized_odds_difference(y_true, y_pred, **kw))
 
 
 def test_figures_match_hand_computation(tmp_path):

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 from fairlearn.metrics import (
     MetricFrame,
-    demographic_parity_difference,
-    demographic_parity_ratio,
-    equalized_odds_difference,
     false_positive_rate,
     selection_rate,
     true_positive_rate,
@@ -109,10 +106,12 @@ def evaluate_attribute(attribute: str, groups: dict[str, Group], has_truth: bool
         frame = MetricFrame(metrics=metrics, y_true=y_true, y_pred=y_pred, sensitive_features=names,
                             sample_params={m: {"sample_weight": w} for m in metrics})
         by_group = frame.by_group
-        dp_ratio = float(demographic_parity_ratio(y_true, y_pred, sensitive_features=names, sample_weight=w))
-        dp_diff = float(demographic_parity_difference(y_true, y_pred, sensitive_features=names, sample_weight=w))
+        # The same figures as demographic_parity_ratio/_difference and equalized_odds_difference,
+        # read off this one frame: each of those functions builds a frame of its own (4x the time).
+        ratio, difference = frame.ratio(method="between_groups"), frame.difference(method="between_groups")
+        dp_ratio, dp_diff = float(ratio["selection_rate"]), float(difference["selection_rate"])
         if has_truth:
-            eod = float(equalized_odds_difference(y_true, y_pred, sensitive_features=names, sample_weight=w))
+            eod = float(max(difference["tpr"], difference["fpr"]))
         ref = max(published, key=lambda g: by_group.loc[g.name, "selection_rate"])
         ref_rate = float(by_group.loc[ref.name, "selection_rate"])
         for g in published:
