@@ -33,12 +33,15 @@ def policy_of(app: Sphinx) -> Policy:
 
 
 def result_for(app: Sphinx, need: dict):
-    """(BiasResult, None) or (None, CountsError) for a bias test need."""
-    policy = policy_of(app)
-    try:
-        return compute(need, Path(app.srcdir), PolicyBias.of(policy))[1], None
-    except CountsError as err:
-        return None, err
+    """(BiasResult, None) or (None, CountsError) for a bias test need, computed once per build:
+    the project page, the register and the report all show it."""
+    results = app.env.__dict__.setdefault("_dataetik_bias_results", {})
+    if need["id"] not in results:
+        try:
+            results[need["id"]] = compute(need, Path(app.srcdir), PolicyBias.of(policy_of(app)))[1], None
+        except CountsError as err:
+            results[need["id"]] = None, err
+    return results[need["id"]]
 
 
 def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -59,6 +62,7 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def _forget_policy(app: Sphinx, env, docnames) -> None:
     env._dataetik_policy = None
+    env._dataetik_bias_results = {}
 
 
 def setup(app: Sphinx) -> None:
