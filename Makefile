@@ -45,7 +45,7 @@ new: $(STAMP)
 check: $(STAMP)
 	$(VENV)/bin/dataetik check
 
-bench: $(STAMP)
+bench: html
 	$(PY) bench/build_scaling.py
 
 screenshots: html
