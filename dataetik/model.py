@@ -12,6 +12,8 @@ RISK_LEVELS = ["lav", "middel", "høj"]
 DECISION_LEVELS = ["leder", "direktørkreds", "politisk niveau"]
 STATUSES = ["planlagt", "igangværende", "afsluttet", "stoppet"]
 DECISIONS = ["godkendt", "betinget", "afvist"]
+POSITIVE_DECISIONS = ("godkendt", "betinget")  # an approval, possibly with conditions
+IN_USE_STATUSES = ("igangværende", "afsluttet")  # data has been used on citizens
 YES_NO = ["ja", "nej"]
 EVIDENCE_KINDS = [
     "juridisk vurdering",

@@ -129,9 +129,13 @@ GOOD = "køn,kvinde,,1,30\nkøn,kvinde,,0,70\nkøn,mand,,1,30\nkøn,mand,,0,70\n
         (HEADER + GOOD + "køn,andet,,1,undertrykt\n", 6, "count", "en undertrykt gruppe skal stå på én linje med tomme actual og predicted."),
         (HEADER + "køn,kvinde,,1,30\nkøn,kvinde,,0,70\n", 2, "group", "egenskaben 'køn' har kun én gruppe, så der er intet at sammenligne."),
         (HEADER + GOOD[:-1] + ",x\n", 5, None, "linjen har 6 felter, men overskriften har 5."),
+        # 'gammel' is suppressed, but køn's totals minus 'ung' give its cells: 60-57=3 selected.
+        (HEADER + GOOD + "alder,ung,,1,57\nalder,ung,,0,70\nalder,gammel,,,undertrykt\n", 8, "count",
+         "de undertrykte grupper i 'alder' (gammel) kan regnes ud ved at trække de offentliggjorte tal fra totalen: "
+         "cellen actual=/predicted=1 giver 3, under diskretionsgrænsen på 5."),
     ],
     ids=["unknown-column", "missing-column", "bad-value", "mixed-truth", "negative", "non-integer", "small-cell",
-         "duplicate", "missing-cell", "totals", "half-suppressed", "one-group", "ragged-row"],
+         "duplicate", "missing-cell", "totals", "half-suppressed", "one-group", "ragged-row", "recoverable-by-subtraction"],
 )
 def test_malformed_counts_name_line_and_column(tmp_path, text, line, column, problem):
     with pytest.raises(CountsError) as err:
@@ -160,16 +164,22 @@ def run_cli(*args):
 
 
 def test_aggregate_end_to_end_suppresses_small_groups_and_never_overwrites(tmp_path):
-    rows = ["id,koen,valgt,udfald"] + [f"{i},{'kvinde' if i % 2 else 'mand'},{i % 3 == 0:d},{i % 5 == 0:d}" for i in range(400)]
-    rows += ["900,andet,1,0", "901,andet,0,0"]
+    sizes = {"15-17": 2, "18-29": 300, "30-49": 400, "50+": 150}
+    ages = [age for age, n in sizes.items() for _ in range(n)]
+    rows = ["id,koen,alder,valgt,udfald"] + [
+        f"{i},{'kvinde' if i % 2 else 'mand'},{age},{i % 3 == 0:d},{i % 5 == 0:d}" for i, age in enumerate(ages)]
     source = write(tmp_path, "\n".join(rows) + "\n", name="rows.csv")
     target = tmp_path / "biastest.csv"
-    done = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "--actual", "udfald", "-o", str(target))
+    done = run_cli("aggregate", str(source), "--attribute", "koen", "--attribute", "alder",
+                   "--predicted", "valgt", "--actual", "udfald", "-o", str(target))
     assert done.returncode == 0, done.stderr
     text = target.read_text(encoding="utf-8")
-    assert "koen,andet,,,undertrykt" in text
+    # 15-17 has cells below 5; alone it would be recovered from koen's totals, so the smallest
+    # other group goes with it.
+    assert "alder,15-17,,,undertrykt" in text and "alder,50+,,,undertrykt" in text
     counts = read_counts(target, 5)
-    assert counts.has_truth and counts.attributes["koen"]["kvinde"].n == 200
+    assert counts.has_truth and counts.attributes["koen"]["kvinde"].n == 426
+    assert counts.attributes["alder"]["18-29"].n == 300
     again = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(target))
     assert again.returncode == 2 and "findes allerede og bliver ikke overskrevet" in again.stderr
     assert target.read_text(encoding="utf-8") == text
@@ -211,7 +221,7 @@ REVIEW = """
 :reviews: BT_DEMO
 :date: 2025-02-01
 
-Gennemgået.
+Sagsbehandlerne har gennemgået alle sager for mænd og fandt ingen forskel i, hvordan de blev behandlet.
 :::
 """
 SKEWED = HEADER + "køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,150\nkøn,mand,,0,850\n"
@@ -253,11 +263,32 @@ def test_undecided_needs_a_documented_manual_review(tmp_path):
     assert bias_findings(bias_site(tmp_path / "b", UNSURE, extra=REVIEW)) == ""
 
 
+@pytest.mark.parametrize(
+    "edit, why",
+    [
+        (("Sagsbehandlerne har gennemgået", "TODO gennemgået"),
+         "Overvejelsen C_DEMO_REVIEW indeholder pladsholderen 'TODO'. Den tæller derfor ikke som manuel gennemgang."),
+        ((" og fandt ingen forskel i, hvordan de blev behandlet.", "."),
+         "Overvejelsen C_DEMO_REVIEW har kun 7 ord; politikken kræver mindst 12. "
+         "Den tæller derfor ikke som manuel gennemgang."),
+        ((":addresses: R_BIAS\n:reviews:", ":addresses: R_FORMAAL\n:reviews:"),
+         "Overvejelsen C_DEMO_REVIEW peger på testen, men besvarer ikke R_BIAS."),
+    ],
+    ids=["placeholder", "too-short", "other-requirement"],
+)
+def test_a_review_in_name_only_does_not_count(tmp_path, edit, why):
+    found = bias_findings(bias_site(tmp_path, UNSURE, extra=REVIEW.replace(*edit)))
+    assert "Bias-testen er ikke afgjort for køn" in found and why in found
+
+
 def test_loosened_threshold_without_approved_review_fails(tmp_path):
     fair = HEADER + "køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,290\nkøn,mand,,0,710\n"
     loose = bias_site(tmp_path / "a", fair, fields=":min_ratio: 0.7\n")
     assert "Bias-testen lemper politikkens grænser (forholdstal 0.7 mod 0.8" in bias_findings(loose)
     assert bias_findings(bias_site(tmp_path / "b", fair, fields=":min_ratio: 0.7\n", extra=REVIEW)) == ""
+    # The approval (2025-02-15) must come after the reasoning it approves.
+    late_review = REVIEW.replace(":date: 2025-02-01", ":date: 2025-02-20")
+    assert "lemper" in bias_findings(bias_site(tmp_path / "d", fair, fields=":min_ratio: 0.7\n", extra=late_review))
     tightened = bias_findings(bias_site(tmp_path / "c", fair, fields=":min_ratio: 0.9\n"))
     assert "lemper" not in tightened and "rækker under grænsen 0,90" in tightened  # a stricter bar, honestly applied
 

@@ -2,7 +2,8 @@
 
 The row-level file stays on the analyst's machine: it is never committed (see
 .gitignore) and the `row_level_data` check fails if one lands in a project folder.
-A group with any cell below the disclosure threshold is suppressed whole.
+A group with any cell below the disclosure threshold is suppressed whole, together with
+the next smallest groups when it could otherwise be recovered by subtraction.
 """
 
 from __future__ import annotations
@@ -53,15 +54,30 @@ def aggregate(rows: pd.DataFrame, path: Path, attributes: list[str], predicted: 
     writer.writerow(COLUMNS)
     for attribute in attributes:
         groups = rows[attribute].astype(str).str.strip()
-        for group in sorted(groups.unique()):
-            mask = groups == group
-            counts = {(a, p): int(((pred == p) & mask & ((act == a) if a is not None else True)).sum()) for a, p in cells}
-            if min(counts.values()) < min_cell:
+        counts = {
+            group: {(a, p): int(((pred == p) & (groups == group) & ((act == a) if a is not None else True)).sum())
+                    for a, p in cells}
+            for group in sorted(groups.unique())
+        }
+        hidden = suppressed_groups(counts, min_cell)
+        for group, cell_counts in counts.items():
+            if group in hidden:
                 writer.writerow([attribute, group, "", "", SUPPRESSED])
                 continue
-            for (a, p), n in counts.items():
+            for (a, p), n in cell_counts.items():
                 writer.writerow([attribute, group, "" if a is None else a, p, n])
     return out.getvalue()
+
+
+def suppressed_groups(counts: dict[str, dict], min_cell: int) -> set[str]:
+    """Groups with a cell below min_cell, and then the smallest others until the hidden groups
+    together hold at least min_cell in every cell: one hidden group alone is recovered by
+    subtracting the published groups from the total."""
+    hidden = {g for g, cells in counts.items() if min(cells.values()) < min_cell}
+    by_size = sorted((g for g in counts if g not in hidden), key=lambda g: sum(counts[g].values()))
+    while hidden and by_size and min(sum(counts[g][c] for g in hidden) for c in next(iter(counts.values()))) < min_cell:
+        hidden.add(by_size.pop(0))
+    return hidden
 
 
 def write_counts(source: Path, target: Path, attributes: list[str], predicted: str, actual: str | None,

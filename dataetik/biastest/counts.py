@@ -134,11 +134,11 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
         group.cells[(actual, predicted)] = count
 
     has_truth = truth_seen == {True}
-    _check_complete(path, attributes, has_truth, required_attributes)
+    _check_complete(path, attributes, has_truth, required_attributes, min_cell)
     return Counts(path, has_truth, attributes)
 
 
-def _check_complete(path, attributes, has_truth, required_attributes) -> None:
+def _check_complete(path, attributes, has_truth, required_attributes, min_cell) -> None:
     if not attributes:
         raise CountsError(path, 2, None, "filen har ingen optællinger.", "Tilføj en linje pr. egenskab, gruppe og celle.")
     for name in required_attributes:
@@ -166,3 +166,43 @@ def _check_complete(path, attributes, has_truth, required_attributes) -> None:
             raise CountsError(path, published[0].line, "count",
                               f"optællingerne for '{attribute}' summer til {total}, men andre egenskaber til {population}.",
                               "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
+    _check_not_recoverable(path, attributes, cells, min_cell)
+
+
+def _cell_sums(groups) -> dict:
+    sums: dict = {}
+    for group in groups:
+        for cell, count in group.cells.items():
+            sums[cell] = sums.get(cell, 0) + count
+    return sums
+
+
+def _check_not_recoverable(path, attributes, cells, min_cell) -> None:
+    """Suppressed groups must not be recoverable by subtraction from a fully published attribute:
+    what the suppressed groups hold together is nothing at all, or at least min_cell in every cell."""
+    full = [groups for groups in attributes.values() if not any(g.suppressed for g in groups.values())]
+    if not full:
+        return
+    population = _cell_sums(full[0].values())
+    for attribute, groups in attributes.items():
+        hidden = [g for g in groups.values() if g.suppressed]
+        if not hidden:
+            continue
+        published = _cell_sums(g for g in groups.values() if not g.suppressed)
+        rest = {c: population.get(c, 0) - published.get(c, 0) for c in cells}
+        over = [c for c in cells if rest[c] < 0]
+        if over:
+            raise CountsError(path, hidden[0].line, "count",
+                              f"de offentliggjorte grupper i '{attribute}' summer til mere end de andre egenskaber.",
+                              "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
+        small = [c for c in cells if rest[c] < min_cell] if any(rest.values()) else []
+        if small:
+            a, p = small[0]
+            names = ", ".join(g.name for g in hidden)
+            raise CountsError(
+                path, hidden[0].line, "count",
+                f"de undertrykte grupper i '{attribute}' ({names}) kan regnes ud ved at trække de offentliggjorte tal "
+                f"fra totalen: cellen actual={'' if a is None else a}/predicted={p} giver {rest[small[0]]}, "
+                f"under diskretionsgrænsen på {min_cell}.",
+                "Undertryk også den næstmindste gruppe, eller slå den lille gruppe sammen med en nabogruppe "
+                "(fx 15-29 år); dataetik aggregate gør det selv.")

@@ -10,10 +10,10 @@ from dataetik.biastest.counts import COLUMNS
 from dataetik.biastest.metrics import BIAS, UNDECIDED
 from dataetik.findings import Finding
 from dataetik.needs_data import source_file
+from dataetik import model
 from dataetik.policy import Policy
+from dataetik.rules.project_rules import approves, text_problem
 
-IN_USE = ("igangværende", "afsluttet")
-POSITIVE = ("godkendt", "betinget")
 ROW_LEVEL_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".sav", ".dta", ".sas7bdat", ".json", ".jsonl"}
 
 
@@ -40,29 +40,44 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
                         file=_relative(err.path, policy.needs.srcdir), line=err.line or None)]
 
     parts = lambda t: policy.needs.parts_of(project.get("id", ""), t)  # noqa: E731
-    reviewed = any(test["id"] in (c.get("reviews") or []) for c in parts("consideration"))
-    approved = any(a.get("decision") in POSITIVE for a in parts("approval"))
+    reviews = [c for c in parts("consideration") if test["id"] in (c.get("reviews") or [])]
+    why_not = [_why_not_a_review(c, requirement, int(policy.setting("min_words") or 0)) for c in reviews]
+    valid = [c for c, why in zip(reviews, why_not) if not why]
+    not_valid = " ".join(why for why in why_not if why)
+    # Loosening needs the reasoning first, then an approval at the project's level that covers it.
+    approved = bool(valid) and any(approves(policy, project, a) and (a.get("date") or "") >= max(c.get("date") or "" for c in valid)
+                                   for a in parts("approval"))
     found = []
     own, demanded = own_thresholds(test, policy_bias), policy_bias.thresholds
-    if (own.min_ratio < demanded.min_ratio or own.max_difference > demanded.max_difference) and not (reviewed and approved):
+    if (own.min_ratio < demanded.min_ratio or own.max_difference > demanded.max_difference) and not approved:
         found.append(finding(
             f"Bias-testen lemper politikkens grænser (forholdstal {own.min_ratio} mod {demanded.min_ratio}, "
             f"forskel {own.max_difference} mod {demanded.max_difference}) uden godkendt begrundelse.",
             f"Fjern ':min_ratio:'/':max_difference:' fra bias-testen, eller begrund lempelsen i en overvejelse med "
-            f"':reviews: {test['id']}', og få projektet godkendt med den."))
-    if project.get("status") in IN_USE:
+            f"':addresses: {requirement}' og ':reviews: {test['id']}', og få projektet godkendt bagefter på det niveau, "
+            f"risikoprofilen kræver.{(' ' + not_valid) if not_valid else ''}"))
+    if project.get("status") in model.IN_USE_STATUSES:
         for attribute in result.attributes:
             if attribute.verdict == BIAS:
                 found.append(finding(
                     f"Skævhed påvist for {attribute.attribute}: {attribute.reason}.",
                     "Metoden må ikke bruges. Fjern årsagen til skævheden og gentag testen – eller stop projektet "
                     "(':status: stoppet'); et stoppet projekt må gerne dokumentere en test, der fejlede."))
-            elif attribute.verdict == UNDECIDED and not reviewed:
+            elif attribute.verdict == UNDECIDED and not valid:
                 found.append(finding(
-                    f"Bias-testen er ikke afgjort for {attribute.attribute}: {attribute.reason}.",
+                    f"Bias-testen er ikke afgjort for {attribute.attribute}: {attribute.reason}."
+                    + (f" {not_valid}" if not_valid else ""),
                     f"Dokumentér en manuel gennemgang: en overvejelse med ':addresses: {requirement}' og "
                     f"':reviews: {test['id']}', der forklarer, hvorfor metoden alligevel må bruges, og hvad der følges op på."))
     return found
+
+
+def _why_not_a_review(consideration: dict, requirement: str, min_words: int) -> str:
+    """'' if the consideration is a real manual review of a test answering `requirement`."""
+    if requirement not in (consideration.get("addresses") or []):
+        return f"Overvejelsen {consideration['id']} peger på testen, men besvarer ikke {requirement}."
+    problem = text_problem(consideration, min_words)
+    return f"{problem[0]} Den tæller derfor ikke som manuel gennemgang." if problem else ""
 
 
 def _looks_like_counts(path: Path) -> bool:

@@ -37,8 +37,10 @@ DESCRIPTIONS = {
                 "have en afvisning.",
     "bias_result": "Hver bias-test genberegnes ud fra de offentliggjorte optællinger (gyldigt format, ingen celler "
                    "under diskretionsgrænsen, de egenskaber politikken kræver). Et igangværende eller afsluttet projekt "
-                   "må ikke vise skævhed, og et uafgjort resultat kræver en dokumenteret manuel gennemgang. "
-                   "Grænserne må kun lempes med en godkendt, begrundet overvejelse.",
+                   "må ikke vise skævhed, og et uafgjort resultat kræver en dokumenteret manuel gennemgang: en overvejelse, "
+                   "der besvarer bias-kravet, peger på testen med ':reviews:' og er en egentlig begrundelse. Grænserne må "
+                   "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
+                   "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
     "row_level_data": "Ingen fil i projektmapperne ligner data om enkelte borgere; kun samlede optællinger offentliggøres.",
     "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
                     "bias-test eller godkendelse.",

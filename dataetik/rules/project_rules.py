@@ -12,8 +12,6 @@ from dataetik.policy import Policy, Requirement, decision_rank, risk_rank
 
 # Text the `dataetik new` template and careless authors leave behind.
 PLACEHOLDER = re.compile(r"\b(TODO|XXX|FIXME|TBD|udfyldes|udfyld|lorem ipsum)\b", re.IGNORECASE)
-POSITIVE = ("godkendt", "betinget")
-IN_USE = ("igangværende", "afsluttet")
 
 
 def _finding(need: dict, rule: str, project: dict, problem: str, fix: str, requirement: str = "") -> Finding:
@@ -44,24 +42,22 @@ def consideration(policy: Policy, project: dict, req: Requirement) -> list[Findi
             req.id,
         )]
     min_words = int(policy.setting("min_words") or 0)
-    problems = []
-    for need in found:
-        text = need.get("content") or ""
-        placeholder = PLACEHOLDER.search(text)
-        if placeholder:
-            problems.append(_finding(
-                need, "consideration", project,
-                f"Overvejelsen {need['id']} indeholder pladsholderen '{placeholder.group(0)}'.",
-                "Erstat pladsholderen med jeres egen begrundelse.", req.id,
-            ))
-        elif _words(text) < min_words:
-            problems.append(_finding(
-                need, "consideration", project,
-                f"Overvejelsen {need['id']} har kun {_words(text)} ord; politikken kræver mindst {min_words}.",
+    return [_finding(need, "consideration", project, *problem, req.id)
+            for need in found if (problem := text_problem(need, min_words))]
+
+
+def text_problem(need: dict, min_words: int) -> tuple[str, str] | None:
+    """Why a consideration's text is not real reasoning, as (problem, fix); None if it is."""
+    text = need.get("content") or ""
+    placeholder = PLACEHOLDER.search(text)
+    if placeholder:
+        return (f"Overvejelsen {need['id']} indeholder pladsholderen '{placeholder.group(0)}'.",
+                "Erstat pladsholderen med jeres egen begrundelse.")
+    if _words(text) < min_words:
+        return (f"Overvejelsen {need['id']} har kun {_words(text)} ord; politikken kræver mindst {min_words}.",
                 "Skriv en egentlig begrundelse: hvad har I overvejet, hvad har I besluttet og hvorfor. "
-                "'Ikke relevant' er et gyldigt svar, når I begrunder det.", req.id,
-            ))
-    return problems
+                "'Ikke relevant' er et gyldigt svar, når I begrunder det.")
+    return None
 
 
 def biastest(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
@@ -99,7 +95,7 @@ def approval(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
         return []
     needed = policy.approval_level(project.get("risk"))
     found = _answers(policy, project, "approval", req)
-    high_enough = [a for a in found if a.get("decision") in POSITIVE and decision_rank(a.get("decision_level")) >= decision_rank(needed)]
+    high_enough = [a for a in found if approves(policy, project, a)]
     rejected = [a for a in found if a.get("decision") == "afvist"]
     if high_enough or (status == "stoppet" and rejected):
         return []
@@ -113,6 +109,13 @@ def approval(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
         "':decision: afvist'.",
         req.id,
     )]
+
+
+def approves(policy: Policy, project: dict, approval: dict) -> bool:
+    """A positive decision at or above the level the project's risk profile demands."""
+    needed = policy.approval_level(project.get("risk"))
+    return (approval.get("decision") in model.POSITIVE_DECISIONS
+            and decision_rank(approval.get("decision_level")) >= decision_rank(needed))
 
 
 # Rules generated per applicable requirement, one per answer type.
@@ -133,7 +136,7 @@ def _impossible_date(value) -> bool:
 
 
 def _must_precede_start(need: dict) -> bool:
-    return need["type"] == "consideration" or (need["type"] == "approval" and need.get("decision") in POSITIVE)
+    return need["type"] == "consideration" or (need["type"] == "approval" and need.get("decision") in model.POSITIVE_DECISIONS)
 
 
 def dates(policy: Policy, project: dict) -> list[Finding]:
