@@ -11,7 +11,8 @@ import re
 
 from dataetik.findings import Finding
 
-_HEAD = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+)?:? ?(?P<level>WARNING|ERROR|CRITICAL): (?P<msg>.*)$")
+# "file:line: WARNING: msg", "file: WARNING: msg" or, for the whole site (e.g. configuration), "WARNING: msg".
+_HEAD = re.compile(r"^(?:(?P<file>[^\s:][^:]*?):(?P<line>\d+)?:? ?)?(?P<level>WARNING|ERROR|CRITICAL): (?P<msg>.*)$")
 
 # (pattern over the whole message, problem template, fix)
 _KNOWN = [
@@ -39,14 +40,15 @@ _KNOWN = [
 ]
 
 
-def _translate(message: str) -> tuple[str, str]:
+def _translate(message: str, located: bool = True) -> tuple[str, str]:
     for pattern, problem, fix in _KNOWN:
         match = pattern.search(message)
         if match:
             values = {k: v.replace(" or ", " eller ") for k, v in match.groupdict().items()}
             return problem.format(**values), fix.format(**values)
     first = message.strip().splitlines()[0]
-    return f"Bygget melder: {first}", "Ret det, meldingen peger på, i den nævnte fil og linje."
+    where = "i den nævnte fil og linje" if located else "i conf.py eller den udvidelse, meldingen nævner"
+    return f"Bygget melder: {first}", f"Ret det, meldingen peger på, {where}."
 
 
 def parse_warnings(stderr: str, root: str = "", skip: tuple[str, ...] = ()) -> list[Finding]:
@@ -64,10 +66,10 @@ def parse_warnings(stderr: str, root: str = "", skip: tuple[str, ...] = ()) -> l
     for head, lines in blocks:
         if any(lines[0].rstrip().endswith(f"[{kind}]") for kind in skip):
             continue
-        file = head.group("file")
+        file = head.group("file") or ""
         if root and file.startswith(root):
             file = file[len(root):].lstrip("/")
-        problem, fix = _translate("\n".join(lines))
+        problem, fix = _translate("\n".join(lines), located=bool(file))
         line = int(head.group("line")) if head.group("line") else None
         findings.append(Finding(rule="build", file=file, line=line, problem=problem, fix=fix))
     return findings

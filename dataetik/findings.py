@@ -13,7 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Finding:
     rule: str          # the check's name, e.g. "consideration-missing"
-    file: str          # path relative to the site root, e.g. "projects/x/index.md"
+    file: str          # path relative to the site root, e.g. "projects/x/index.md"; "" = the whole site
     line: int | None
     problem: str       # what is wrong (Danish)
     fix: str           # how to fix it (Danish)
@@ -34,7 +34,7 @@ class Finding:
         return " / ".join(parts)
 
     def render(self) -> str:
-        head = f"{self.location}: {self.subject}: {self.problem}" if self.subject else f"{self.location}: {self.problem}"
+        head = ": ".join(part for part in (self.location, self.subject, self.problem) if part)
         return f"{head}\n    Sådan retter du det: {self.fix}"
 
 

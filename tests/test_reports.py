@@ -48,6 +48,11 @@ def test_github_annotations_escape_newlines_and_name_file_and_line():
     )
 
 
+def test_github_annotation_without_a_file_has_no_file_property():
+    site_wide = [Result("build", "", "", (Finding("build", "", None, "Bygget melder: x", "Ret det."),))]
+    assert github.render(site_wide) == "::error title=build::Bygget melder: x Sådan retter du det: Ret det."
+
+
 def test_skipped_warning_types_are_left_out():
     stderr = (
         "/site/projects/x/biastest.csv:4: WARNING: Bias-testen BT_X: filen er tom. [dataetik.biastest]\n"
@@ -67,6 +72,7 @@ def test_build_warnings_become_danish_findings_with_location():
         '  Schema message: "meget" is not one of "lav", "middel" or "høj" [sn_schema_violation.field_fail]\n'
         "/site/projects/x/index.md:17: WARNING: Need 'C_X' has unknown outgoing link 'R_NOPE' in field 'addresses' [needs.link_outgoing]\n"
         "/site/index.md:5: WARNING: something else\n"
+        "WARNING: html_static_path entry 'nope' does not exist\n"
     )
     rendered = [f.render() for f in parse_warnings(stderr, root="/site")]
     assert rendered == [
@@ -76,4 +82,7 @@ def test_build_warnings_become_danish_findings_with_location():
         "    Sådan retter du det: Ret ID'et (se kravlisten for de rigtige ID'er), eller fjern linket.",
         "index.md:5: Bygget melder: something else\n"
         "    Sådan retter du det: Ret det, meldingen peger på, i den nævnte fil og linje.",
+        # No location: a warning about the whole site still fails the check.
+        "Bygget melder: html_static_path entry 'nope' does not exist\n"
+        "    Sådan retter du det: Ret det, meldingen peger på, i conf.py eller den udvidelse, meldingen nævner.",
     ]

@@ -18,10 +18,11 @@ def render(results: list[Result]) -> str:
     lines = []
     for result in results:
         for f in result.findings:
-            props = f"file={_escape_property(f.file)}"
-            if f.line:
-                props += f",line={f.line}"
+            props = [f"file={_escape_property(f.file)}"] if f.file else []
+            if f.file and f.line:
+                props.append(f"line={f.line}")
             title = " / ".join(p for p in (f.project, f.requirement) if p) or f.rule
-            props += f",title={_escape_property(title)}"
+            props.append(f"title={_escape_property(title)}")
+            props = ",".join(props)
             lines.append(f"::error {props}::{_escape(f.problem + ' Sådan retter du det: ' + f.fix)}")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ def render(results: list[Result], requirement_url: Callable[[str], str | None] =
         findings = sorted(by_project[project], key=lambda f: (f.file, f.line or 0))
         lines.append(f"{project} – {len(findings)} fejl")
         for f in findings:
-            lines.append(f"  {f.location}")
+            lines.append(f"  {f.location or '(hele sitet, fx conf.py)'}")
             lines.append(f"    {f.requirement + ': ' if f.requirement else ''}{f.problem}")
             for i, fix in enumerate(f.fix.splitlines()):
                 lines.append(f"    {'Sådan retter du det: ' if i == 0 else ''}{fix}")
