@@ -5,18 +5,16 @@ The site to check is the repository by default; tests point DATAETIK_SITE at a
 fixture site to prove a broken one fails.
 """
 
-import os
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from dataetik.needs_data import NeedsFileError, load_needs
+from dataetik.needs_data import NeedsFileError, checked_site, load_needs
 from dataetik.policy import Policy
 from dataetik.rules import all_cases
 
-SITE = Path(os.environ.get("DATAETIK_SITE", Path(__file__).resolve().parent.parent))
-NEEDS_JSON = Path(os.environ.get("DATAETIK_NEEDS_JSON", SITE / "_build" / "html" / "needs.json"))
+SITE, NEEDS_JSON = checked_site(Path(__file__).resolve().parent.parent)
 
 
 @cache

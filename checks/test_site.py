@@ -2,10 +2,13 @@
 (needflow shows 'PlantUML is not available!' as page text, not as a warning)."""
 
 import re
+from pathlib import Path
 
 import pytest
-from conftest import SITE
 
+from dataetik.needs_data import checked_site
+
+SITE, _ = checked_site(Path(__file__).resolve().parent.parent)
 HTML = SITE / "_build" / "html"
 ERRORS = re.compile(r"is not available!|Traceback \(most recent call last\)")
 

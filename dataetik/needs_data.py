@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -61,3 +62,10 @@ def load_needs(path: Path, srcdir: Path | None = None) -> Needs:
     version = data.get("current_version", "")
     needs = data["versions"][version]["needs"]
     return Needs(by_id=needs, srcdir=srcdir)
+
+
+def checked_site(default: Path) -> tuple[Path, Path]:
+    """The site the policy checks read, and its needs.json: the repository (default) unless
+    DATAETIK_SITE / DATAETIK_NEEDS_JSON point at a fixture site."""
+    site = Path(os.environ.get("DATAETIK_SITE", default))
+    return site, Path(os.environ.get("DATAETIK_NEEDS_JSON", site / "_build" / "html" / "needs.json"))
