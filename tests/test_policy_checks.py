@@ -175,10 +175,16 @@ def test_planned_project_needs_no_approval(tmp_path):
         ((":start_date: 2025-03-01", ":start_date: 2025-02-30"),
          "projects/demo/index.md:3: PRJ_DEMO: Startdatoen '2025-02-30' er ikke en gyldig dato.\n"
          "    Sådan retter du det: Skriv ':start_date:' som ÅÅÅÅ-MM-DD, fx 2025-03-01."),
+        ((":id: C_DEMO_FORMAAL\n:addresses: R_FORMAAL\n:date: 2025-02-01", ":id: C_DEMO_FORMAAL\n:addresses: R_FORMAAL\n:date: 2025-03-02"),
+         "projects/demo/index.md:20: PRJ_DEMO: C_DEMO_FORMAAL er dateret 2025-03-02, efter projektets start 2025-03-01. "
+         "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
+         "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
+         "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
         # Not shaped like a date: the build's field schema reports it (see below), so the rule stays quiet.
         ((":start_date: 2025-03-01", ":start_date: 1. marts 2025"), ""),
     ],
-    ids=["completed-without-end", "end-before-start", "approval-after-start", "impossible-date", "shape-left-to-build"],
+    ids=["completed-without-end", "end-before-start", "approval-after-start", "impossible-date",
+         "consideration-after-start", "shape-left-to-build"],
 )
 def test_date_rules(tmp_path, edit, expected):
     built = site(tmp_path, {DEMO: edit})
