@@ -149,13 +149,19 @@ def test_policy_required_attribute_must_be_present(tmp_path):
         read_counts(write(tmp_path, HEADER + GOOD), 5, ("køn", "aldersgruppe"))
 
 
-def test_row_level_file_in_a_project_folder_is_found(tmp_path):
+def test_row_level_files_in_the_site_are_found(tmp_path):
     (tmp_path / "projects" / "x").mkdir(parents=True)
     write(tmp_path / "projects" / "x", HEADER + GOOD)
     write(tmp_path / "projects" / "x", "cpr,koen,valgt\n0101011234,kvinde,1\n", name="udtraek.csv")
     (tmp_path / "projects" / "x" / "sager.parquet").write_bytes(b"PAR1")
+    write(tmp_path, "cpr,alder\n0101011234,84\n", name="udtraek.csv")  # beside the site, not in a project
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "data.json").write_text("{}")  # ordinary outside projects/
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "x.csv").write_text("a\n")  # not the site
     found = row_level_data(tmp_path)
-    assert [(f.file, f.line) for f in found] == [("projects/x/sager.parquet", 1), ("projects/x/udtraek.csv", 1)]
+    assert [(f.file, f.line) for f in found] == [
+        ("projects/x/sager.parquet", 1), ("projects/x/udtraek.csv", 1), ("udtraek.csv", 1)]
     assert "ligner data om enkelte borgere" in found[0].problem and "dataetik aggregate" in found[0].fix
 
 

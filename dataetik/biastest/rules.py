@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 from dataetik.biastest import CountsError, PolicyBias, compute, own_thresholds
@@ -14,7 +15,9 @@ from dataetik import model
 from dataetik.policy import Policy
 from dataetik.rules.project_rules import approves, text_problem
 
-ROW_LEVEL_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".sav", ".dta", ".sas7bdat", ".json", ".jsonl"}
+DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".sav", ".dta", ".sas7bdat"}
+PROJECT_ONLY_SUFFIXES = {".json", ".jsonl"}  # ordinary files elsewhere in the repository
+SKIP_DIRS = {".git", ".venv", "_build", "node_modules", "__pycache__", ".pytest_cache"}
 
 
 def _relative(path: Path, srcdir: Path | None) -> str:
@@ -90,18 +93,25 @@ def _looks_like_counts(path: Path) -> bool:
 
 
 def row_level_data(root: Path) -> list[Finding]:
-    """Files under projects/ that look like data about individual citizens."""
+    """Files in the site's repository that look like data about individual citizens."""
     found = []
-    for path in sorted((root / "projects").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in sorted(_files(root)):
         suffix = path.suffix.lower()
-        if suffix in ROW_LEVEL_SUFFIXES or (suffix in (".csv", ".tsv", ".txt") and not _looks_like_counts(path)):
+        in_project = path.relative_to(root).parts[0] == "projects"
+        tabular = suffix in (".csv", ".tsv") or (in_project and suffix == ".txt")
+        if suffix in DATA_SUFFIXES or (in_project and suffix in PROJECT_ONLY_SUFFIXES) or (tabular and not _looks_like_counts(path)):
             found.append(Finding(
                 rule="row_level_data", file=_relative(path, root), line=1,
-                problem="Filen ligner data om enkelte borgere (rækkedata). Den må aldrig ligge i projektmappen eller "
-                        "blive offentliggjort.",
-                fix="Slet filen fra projektmappen (og fra git-historikken, hvis den er committet), og offentliggør i "
-                    "stedet samlede optællinger: 'dataetik aggregate <fil> ... -o biastest.csv'.",
+                problem="Filen ligner data om enkelte borgere (rækkedata). Den må aldrig ligge i mappen med sitet "
+                        "eller blive offentliggjort.",
+                fix="Flyt filen ud af mappen med sitet (og fjern den fra git-historikken, hvis den er committet), og "
+                    "offentliggør i stedet samlede optællinger: 'dataetik aggregate <fil> ... -o biastest.csv'.",
             ))
     return found
+
+
+def _files(root: Path):
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            yield Path(folder) / name

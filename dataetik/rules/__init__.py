@@ -41,7 +41,8 @@ DESCRIPTIONS = {
                    "der besvarer bias-kravet, peger på testen med ':reviews:' og er en egentlig begrundelse. Grænserne må "
                    "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
                    "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
-    "row_level_data": "Ingen fil i projektmapperne ligner data om enkelte borgere; kun samlede optællinger offentliggøres.",
+    "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
+                      "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
     "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
                     "bias-test eller godkendelse.",
     "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
@@ -70,7 +71,7 @@ def policy_cases(policy: Policy) -> list[Case]:
         for r in policy.requirements
     ]
     if policy.needs.srcdir:
-        cases.append(Case("row_level_data", "projects", "", lambda: bias_rules.row_level_data(policy.needs.srcdir)))
+        cases.append(Case("row_level_data", "site", "", lambda: bias_rules.row_level_data(policy.needs.srcdir)))
     cases += [
         Case("risk_level_is_defined", level, "", lambda level=level: policy_rules.risk_level_is_defined(policy, level))
         for level in model.RISK_LEVELS
