@@ -180,11 +180,16 @@ def test_planned_project_needs_no_approval(tmp_path):
          "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
          "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
          "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
+        ((":decision: godkendt\n:date: 2025-02-15", ":decision: godkendt\n:date: 2025-03-01"),
+         "projects/demo/index.md:46: PRJ_DEMO: AP_DEMO er dateret 2025-03-01, samme dag som projektets start 2025-03-01. "
+         "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
+         "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
+         "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
         # Not shaped like a date: the build's field schema reports it (see below), so the rule stays quiet.
         ((":start_date: 2025-03-01", ":start_date: 1. marts 2025"), ""),
     ],
     ids=["completed-without-end", "end-before-start", "approval-after-start", "impossible-date",
-         "consideration-after-start", "shape-left-to-build"],
+         "consideration-after-start", "approval-on-start-day", "shape-left-to-build"],
 )
 def test_date_rules(tmp_path, edit, expected):
     built = site(tmp_path, {DEMO: edit})

@@ -47,7 +47,7 @@ DESCRIPTIONS = {
                     "bias-test eller godkendelse.",
     "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
     "dates": "Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede projekter "
-             "har en slutdato; overvejelser og godkendelser (godkendt/betinget) er dateret senest på startdatoen – en "
+             "har en slutdato; overvejelser og godkendelser (godkendt/betinget) er dateret før startdatoen – en "
              "afvisning må komme når som helst.",
     "risk_profile": "Risikoprofilen er mindst lige så høj som de risikokriterier, projektet opfylder.",
 }

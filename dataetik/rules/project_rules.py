@@ -166,8 +166,8 @@ def dates(policy: Policy, project: dict) -> list[Finding]:
                 bad(need, f"Datoen '{need.get('date')}' på {need['id']} er ikke en gyldig dato.",
                     "Skriv ':date:' som ÅÅÅÅ-MM-DD.")
             # Permission must precede use; a rejection (afvist) may come at any time.
-            elif _must_precede_start(need) and when and start and when > start:
-                bad(need, f"{need['id']} er dateret {when}, efter projektets start {start}. "
+            elif _must_precede_start(need) and when and start and when >= start:
+                bad(need, f"{need['id']} er dateret {when}, {'samme dag som' if when == start else 'efter'} projektets start {start}. "
                     "Overvejelser og godkendelse skal ligge før data tages i brug.",
                     "Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop brugen, "
                     "gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning.")
