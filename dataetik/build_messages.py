@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from dataetik import model
 from dataetik.findings import Finding
 
 # "file:line: WARNING: msg", "file: WARNING: msg" or, for the whole site (e.g. configuration), "WARNING: msg".
@@ -40,11 +41,24 @@ _KNOWN = [
 ]
 
 
+def _allowed(field: str) -> str | None:
+    """The field's allowed values from the metamodel, all of them and in Danish
+    (sphinx-needs shortens long lists to '... or 2 other candidates')."""
+    schema = model.NEED_FIELDS.get(field, {}).get("schema", {})
+    values = schema.get("enum") or schema.get("items", {}).get("enum")
+    if not values:
+        return None
+    quoted = [f'"{v}"' for v in values]
+    return " eller ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
+
+
 def _translate(message: str, located: bool = True) -> tuple[str, str]:
     for pattern, problem, fix in _KNOWN:
         match = pattern.search(message)
         if match:
             values = {k: v.replace(" or ", " eller ") for k, v in match.groupdict().items()}
+            if "allowed" in values:
+                values["allowed"] = _allowed(values.get("field", "")) or values["allowed"]
             return problem.format(**values), fix.format(**values)
     first = message.strip().splitlines()[0]
     where = "i den nævnte fil og linje" if located else "i conf.py eller den udvidelse, meldingen nævner"

@@ -53,6 +53,16 @@ def test_github_annotation_without_a_file_has_no_file_property():
     assert github.render(site_wide) == "::error title=build::Bygget melder: x Sådan retter du det: Ret det."
 
 
+def test_allowed_values_come_whole_and_in_danish_from_the_metamodel():
+    stderr = (
+        "/site/projects/x/index.md:3: ERROR: Need 'PRJ_X' has schema violations:\n"
+        "  Field:          status\n"
+        '  Schema message: "i gang" is not one of "planlagt", "igangværende" or 2 other candidates [sn_schema_violation.field_fail]\n'
+    )
+    [finding] = parse_warnings(stderr, root="/site")
+    assert finding.fix == 'Brug en af de tilladte værdier: "planlagt", "igangværende", "afsluttet" eller "stoppet".'
+
+
 def test_skipped_warning_types_are_left_out():
     stderr = (
         "/site/projects/x/biastest.csv:4: WARNING: Bias-testen BT_X: filen er tom. [dataetik.biastest]\n"

@@ -199,9 +199,11 @@ def placeholders(policy: Policy, project: dict) -> list[Finding]:
 def status(policy: Policy, project: dict) -> list[Finding]:
     if project.get("status") in model.STATUSES:
         return []
+    given = project.get("status")
     return [_finding(
-        project, "status", project, "Projektet har ingen status.",
-        f"Tilføj ':status:' med en af {', '.join(model.STATUSES)}.",
+        project, "status", project,
+        f"Projektet har status '{given}', som ikke findes." if given else "Projektet har ingen status.",
+        f"{'Ret' if given else 'Tilføj'} ':status:' med en af {', '.join(model.STATUSES)}.",
     )]
 
 
