@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import shutil
 import subprocess
 import sys
 import time
@@ -44,6 +45,7 @@ def _in_project(result: Result, policy: Policy) -> Result:
 
 def run(site: Path, junit_path: Path | None = None, say=print) -> int:
     out = site / "_build" / "check"
+    shutil.rmtree(out, ignore_errors=True)  # never check a needs.json left by an earlier build
     started = time.perf_counter()
     say("Bygger sitet (det tager et øjeblik) ...")
     results = build(site, out)

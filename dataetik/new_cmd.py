@@ -6,6 +6,7 @@ mode. Everything an author types is validated before anything is written.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -28,6 +29,7 @@ TRAIT_QUESTIONS = {
 def load_policy(site: Path) -> Policy:
     """The policy as the site states it now: a quick build with the `needs` builder."""
     out = site / "_build" / "needs"
+    shutil.rmtree(out, ignore_errors=True)  # the policy as it is now, not as an earlier build left it
     cmd = [sys.executable, "-m", "sphinx", "-b", "needs", "-q", "-d", str(site / "_build" / "needs-doctrees"), str(site), str(out)]
     subprocess.run(cmd, cwd=site, capture_output=True, text=True)
     if not (out / "needs.json").exists():

@@ -25,6 +25,8 @@ exclude_patterns = [
     ".pytest_cache",
     ".git",
     ".ci",
+    "scripts",
+    "*.egg-info",
 ]
 
 needs_types = model.NEED_TYPES
