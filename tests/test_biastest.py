@@ -177,7 +177,7 @@ def test_aggregate_end_to_end_suppresses_small_groups_and_never_overwrites(tmp_p
     source = write(tmp_path, "\n".join(rows) + "\n", name="rows.csv")
     target = tmp_path / "biastest.csv"
     done = run_cli("aggregate", str(source), "--attribute", "koen", "--attribute", "alder",
-                   "--predicted", "valgt", "--actual", "udfald", "-o", str(target))
+                   "--predicted", "valgt", "--actual", "udfald", "-o", str(target), "--site", str(tmp_path))
     assert done.returncode == 0, done.stderr
     text = target.read_text(encoding="utf-8")
     # 15-17 has cells below 5; alone it would be recovered from koen's totals, so the smallest
@@ -186,11 +186,27 @@ def test_aggregate_end_to_end_suppresses_small_groups_and_never_overwrites(tmp_p
     counts = read_counts(target, 5)
     assert counts.has_truth and counts.attributes["koen"]["kvinde"].n == 426
     assert counts.attributes["alder"]["18-29"].n == 300
-    again = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(target))
+    again = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(target),
+                    "--site", str(tmp_path))
     assert again.returncode == 2 and "findes allerede og bliver ikke overskrevet" in again.stderr
     assert target.read_text(encoding="utf-8") == text
-    bad = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "udfald2", "-o", str(tmp_path / "x.csv"))
+    bad = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "udfald2", "-o", str(tmp_path / "x.csv"),
+                  "--site", str(tmp_path))
     assert bad.returncode == 2 and "kolonnen 'udfald2' findes ikke" in bad.stderr
+
+
+def test_aggregate_never_loosens_the_policys_disclosure_threshold(tmp_path):
+    site = copy_site("tiny", tmp_path / "site", {"policy/index.md": ("", BIAS_REQ.replace(":min_cell: 5", ":min_cell: 10"))})
+    source = write(tmp_path, "id,koen,valgt\n" + "".join(f"{i},{'kvinde' if i % 2 else 'mand'},{i % 3 == 0:d}\n" for i in range(40)),
+                   name="rows.csv")
+    loose = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "--min-cell", "5",
+                    "-o", str(tmp_path / "a.csv"), "--site", str(site))
+    assert loose.returncode == 2 and "lavere end politikkens diskretionsgrænse på 10" in loose.stderr
+    # 20 per sex, 7 selected: under the policy's 10, so both groups are suppressed.
+    default = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(tmp_path / "b.csv"),
+                      "--site", str(site))
+    assert default.returncode == 0, default.stderr
+    assert "koen,kvinde,,,undertrykt" in (tmp_path / "b.csv").read_text(encoding="utf-8")
 
 
 # --- the rules, on the tiny fixture site with a bias requirement added -------------

@@ -24,8 +24,12 @@ class PolicyBias:
     @classmethod
     def of(cls, policy: Policy) -> "PolicyBias":
         bias_reqs = [r for r in policy.requirements if "biastest" in r.answered_by]
-        number = lambda f, default: next((r.number(f) for r in bias_reqs if r.number(f) is not None), default)  # noqa: E731
         attributes = tuple(dict.fromkeys(a for r in bias_reqs for a in _as_list(r.need.get("bias_attributes"))))
+
+        def number(field: str, default: float) -> float:  # the strictest the policy states, as everywhere
+            value = policy.setting(field)
+            return default if value is None else value
+
         return cls(Thresholds(number("min_ratio", 0.8), number("max_difference", 0.1)),
                    int(number("min_cell", DEFAULT_MIN_CELL)), attributes)
 
