@@ -108,13 +108,23 @@ def test_missing_consideration_fails(tmp_path):
     )
 
 
+def test_placeholder_words_in_ordinary_sentences_are_not_placeholders():
+    from dataetik.rules.project_rules import placeholder_in
+
+    assert placeholder_in("Skemaet udfyldes af borgeren sammen med sagsbehandleren.") is None
+    assert [placeholder_in(s) for s in ("UDFYLDES: navn", "Udfyldes senere", "<udfyld>", "TODO")] == [
+        "UDFYLDES", "Udfyldes", "udfyld", "TODO"]
+
+
 @pytest.mark.parametrize(
     "text, problem",
     [
         ("TODO: beskriv formålet, udfyldes senere af projektlederen når vi ved mere om det", "indeholder pladsholderen 'TODO'"),
         ("Formålet er godt.", "har kun 3 ord; politikken kræver mindst 12"),
+        ("Formålet beskrives her, når projektgruppen har mødtes med jurist og fagpersoner (udfyldes).",
+         "indeholder pladsholderen 'udfyldes'"),
     ],
-    ids=["placeholder", "too-short"],
+    ids=["placeholder", "too-short", "placeholder-in-brackets"],
 )
 def test_insubstantial_consideration_fails(tmp_path, text, problem):
     original = "Formålet er at give borgerne hurtigere svar, og vi bruger kun navn og adresse til det."

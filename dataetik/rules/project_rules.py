@@ -10,8 +10,16 @@ from dataetik.findings import Finding
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement, decision_rank, risk_rank
 
-# Text the `dataetik new` template and careless authors leave behind.
-PLACEHOLDER = re.compile(r"\b(TODO|XXX|FIXME|TBD|udfyldes|udfyld|lorem ipsum)\b", re.IGNORECASE)
+# Text the `dataetik new` template and careless authors leave behind: the markers in capitals,
+# or "udfyldes" as a note of its own ("(udfyldes)", "Udfyldes senere") – not in a sentence
+# such as "skemaet udfyldes af borgeren".
+PLACEHOLDER = re.compile(
+    r"\b(?:TODO|XXX|FIXME|TBD|UDFYLDES|UDFYLD)\b|(?i:lorem ipsum)|(?i:(?:^|[(\[<])\s*udfyld(?:es)?\b)", re.MULTILINE)
+
+
+def placeholder_in(text: str | None) -> str | None:
+    match = PLACEHOLDER.search(text or "")
+    return match.group(0).lstrip("([< ") if match else None
 
 
 def _finding(need: dict, rule: str, project: dict, problem: str, fix: str, requirement: str = "") -> Finding:
@@ -49,9 +57,9 @@ def consideration(policy: Policy, project: dict, req: Requirement) -> list[Findi
 def text_problem(need: dict, min_words: int) -> tuple[str, str] | None:
     """Why a consideration's text is not real reasoning, as (problem, fix); None if it is."""
     text = need.get("content") or ""
-    placeholder = PLACEHOLDER.search(text)
+    placeholder = placeholder_in(text)
     if placeholder:
-        return (f"Overvejelsen {need['id']} indeholder pladsholderen '{placeholder.group(0)}'.",
+        return (f"Overvejelsen {need['id']} indeholder pladsholderen '{placeholder}'.",
                 "Erstat pladsholderen med jeres egen begrundelse.")
     if _words(text) < min_words:
         return (f"Overvejelsen {need['id']} har kun {_words(text)} ord; politikken kræver mindst {min_words}.",
@@ -185,12 +193,12 @@ def placeholders(policy: Policy, project: dict) -> list[Finding]:
         if need["type"] != "consideration":
             texts["tekst"] = need.get("content") or ""
         for field, value in texts.items():
-            match = PLACEHOLDER.search(value or "")
-            if match:
+            placeholder = placeholder_in(value)
+            if placeholder:
                 where = "teksten" if field == "tekst" else f"feltet '{field}'"
                 found.append(_finding(
                     need, "placeholders", project,
-                    f"{need['id']} har stadig pladsholderen '{match.group(0)}' i {where}.",
+                    f"{need['id']} har stadig pladsholderen '{placeholder}' i {where}.",
                     "Erstat pladsholderen med de rigtige oplysninger.",
                 ))
     return found
