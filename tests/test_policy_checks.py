@@ -50,7 +50,7 @@ def test_principle_without_requirement_fails(tmp_path):
     built = site(tmp_path, {POLICY: ("", "\n:::{principle} Tom\n:id: P_TOM\n\nIngen krav.\n:::\n")})
     assert findings(built, "principle_has_requirement") == (
         "policy/index.md:84: P_TOM: Princippet 'Tom' har ingen krav, der udspringer af det.\n"
-        "    Sådan retter du det: Tilføj et krav i policy/requirements.md med ':derives_from: P_TOM', "
+        "    Sådan retter du det: Tilføj et krav i policy/index.md med ':derives_from: P_TOM', "
         "eller knyt et eksisterende krav til princippet."
     )
 
@@ -91,9 +91,9 @@ def test_policy_without_min_words_fails(tmp_path):
 def test_undefined_risk_level_fails(tmp_path):
     built = site(tmp_path, {POLICY: (":id: RISK_HOJ\n:level: høj", ":id: RISK_HOJ\n:level: middel")})
     assert findings(built, "risk_level_is_defined") == (
-        "policy/risk.md: Risikoniveauet 'høj' er ikke beskrevet med et godkendelsesniveau.\n"
+        "policy/index.md: Risikoniveauet 'høj' er ikke beskrevet med et godkendelsesniveau.\n"
         "    Sådan retter du det: Tilføj et 'risklevel'-element med ':level: høj' og ':approval_level:' "
-        "(en af leder, direktørkreds, politisk niveau) på siden om risikoprofiler."
+        "(en af leder, direktørkreds, politisk niveau) ved de andre risikoprofiler."
     )
 
 

@@ -15,14 +15,21 @@ def _at(need: dict, rule: str, problem: str, fix: str, requirement: str = "") ->
     )
 
 
+def _page_of(policy: Policy, need_type: str) -> str | None:
+    """The page where the policy keeps its needs of a type (its first one), if any."""
+    first = next(iter(policy.needs.of_type(need_type)), None)
+    return source_file(first) if first else None
+
+
 def principle_has_requirement(policy: Policy, principle: dict) -> list[Finding]:
     derived = [r for r in policy.requirements if principle["id"] in (r.need.get("derives_from") or [])]
     if derived:
         return []
+    page = _page_of(policy, "requirement")
     return [_at(
         principle, "principle-has-requirement",
         f"Princippet '{principle['title']}' har ingen krav, der udspringer af det.",
-        f"Tilføj et krav i policy/requirements.md med ':derives_from: {principle['id']}', "
+        f"Tilføj et krav{f' i {page}' if page else ''} med ':derives_from: {principle['id']}', "
         "eller knyt et eksisterende krav til princippet.",
     )]
 
@@ -64,9 +71,10 @@ def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
 def risk_level_is_defined(policy: Policy, level: str) -> list[Finding]:
     if policy.approval_level(level):
         return []
+    page = _page_of(policy, "risklevel") or _page_of(policy, "requirement") or ""
     return [Finding(
-        rule="risk-level-is-defined", file="policy/risk.md", line=None,
+        rule="risk-level-is-defined", file=page, line=None,
         problem=f"Risikoniveauet '{level}' er ikke beskrevet med et godkendelsesniveau.",
         fix=f"Tilføj et 'risklevel'-element med ':level: {level}' og ':approval_level:' "
-            f"(en af {', '.join(model.DECISION_LEVELS)}) på siden om risikoprofiler.",
+            f"(en af {', '.join(model.DECISION_LEVELS)}) ved de andre risikoprofiler.",
     )]
