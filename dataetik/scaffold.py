@@ -76,11 +76,11 @@ def _consideration(code: str, req: Requirement) -> str:
 """
 
 
-def _evidence(code: str, req: Requirement, kind: str) -> str:
+def _evidence(code: str, req_ids: list[str], kind: str) -> str:
     short = re.sub(r"[^A-Z0-9]+", "_", kind.upper().translate(_DANISH))[:20].strip("_")
     return f""":::{{evidence}} {kind.capitalize()}
 :id: EV_{code}_{short}
-:addresses: {req.id}
+:addresses: {', '.join(req_ids)}
 :kind: {kind}
 :date: ÅÅÅÅ-MM-DD
 :reference: {PLACEHOLDER}: hvor dokumentet findes, fx journalnummer
@@ -90,10 +90,10 @@ def _evidence(code: str, req: Requirement, kind: str) -> str:
 """
 
 
-def _biastest(code: str, req: Requirement) -> str:
+def _biastest(code: str, req_ids: list[str]) -> str:
     return f""":::{{biastest}} Test for skævhed
 :id: BT_{code}
-:addresses: {req.id}
+:addresses: {', '.join(req_ids)}
 :date: ÅÅÅÅ-MM-DD
 :counts: biastest.csv
 
@@ -131,14 +131,19 @@ def project_page(policy: Policy, new: NewProject, code: str) -> str:
 Projektets risikoprofil er *{new.risk}*. Derfor gælder disse {len(applicable)} krav.
 """]
     parts += [_consideration(code, r) for r in applicable if "consideration" in r.answered_by]
-    bias = [_biastest(code, r) for r in applicable if "biastest" in r.answered_by]
+    # One bias test, and one piece of evidence per kind, answering every requirement that asks
+    # for it: IDs stay unique whatever the policy demands.
+    bias = [r.id for r in applicable if "biastest" in r.answered_by]
     if bias:
         parts.append("## Bias-test\n\n% Se vejledningen om bias-test: docs/guides/biastest.md\n")
-        parts += bias
-    evidence = [_evidence(code, r, kind) for r in applicable if "evidence" in r.answered_by for kind in r.evidence_kind]
-    if evidence:
+        parts.append(_biastest(code, bias))
+    kinds: dict[str, list[str]] = {}
+    for r in applicable:
+        for kind in r.evidence_kind if "evidence" in r.answered_by else ():
+            kinds.setdefault(kind, []).append(r.id)
+    if kinds:
         parts.append("## Dokumentation\n")
-        parts += evidence
+        parts += [_evidence(code, ids, kind) for kind, ids in kinds.items()]
     approvals = [r for r in applicable if "approval" in r.answered_by]
     if approvals:
         level = policy.approval_level(new.risk)

@@ -127,3 +127,26 @@ def test_new_asks_for_what_flags_did_not_give_and_records_the_risk_answers(repo)
     assert ":risk: høj" in text and ":risk_criteria: K_SAARBARE" in text
     assert "% - K_SAARBARE Sårbare borgere: ja" in text
     shutil.rmtree(page.parent)
+
+
+def test_scaffold_ids_stay_unique_when_requirements_share_an_answer():
+    """Two requirements asking for the same kind of evidence, two asking for a bias test: one
+    element each, answering both (a policy may be written that way)."""
+    import re
+
+    from dataetik.needs_data import Needs
+    from dataetik.policy import Policy
+    from dataetik.scaffold import NewProject, project_page
+
+    def req(rid, answered_by, **fields):
+        return {"id": rid, "type": "requirement", "title": rid, "content": "Krav.", "applies_risk": "lav",
+                "answered_by": answered_by, **fields}
+
+    needs = [req("R_A", "dokumentation", evidence_kind="sikkerhedsvurdering"),
+             req("R_B", "dokumentation", evidence_kind="sikkerhedsvurdering"),
+             req("R_C", "bias-test"), req("R_D", "bias-test")]
+    policy = Policy.from_needs(Needs(by_id={n["id"]: n for n in needs}))
+    page = project_page(policy, NewProject("Test", "Afd", "lav", {}), "TEST")
+    ids = re.findall(r"^:id: (\S+)$", page, re.M)
+    assert sorted(ids) == ["BT_TEST", "EV_TEST_SIKKERHEDSVURDERING", "PRJ_TEST"]
+    assert ":addresses: R_A, R_B" in page and ":addresses: R_C, R_D" in page
