@@ -30,6 +30,14 @@ ANSWER_TYPES = {
     "dokumentation": "evidence",
     "godkendelse": "approval",
 }
+# Project-wide checks a requirement may name in `checks` (as readers see them) -> the rule:
+# the requirement is what a failure of that check cites.
+PROJECT_CHECKS = {
+    "status": "status",
+    "datoer": "dates",
+    "pladsholdere": "placeholders",
+    "risikoprofil": "risk_profile",
+}
 # Project traits a requirement's `applies_when` may name -> the project field that is 'ja'.
 PROJECT_TRAITS = {
     "ny teknologi": "new_technology",
@@ -75,6 +83,7 @@ NEED_FIELDS: dict[str, dict] = {
     "applies_when": {"description": "Gælder kun når projektet er", "schema": _enum_list(list(PROJECT_TRAITS))},
     "answered_by": {"description": "Besvares af", "schema": _enum_list(list(ANSWER_TYPES))},
     "evidence_kind": {"description": "Krævet dokumentation", "schema": _enum_list(EVIDENCE_KINDS)},
+    "checks": {"description": "Kontrolleres også for alle projekter", "schema": _enum_list(list(PROJECT_CHECKS))},
     "min_ratio": {"description": "Mindste forholdstal mellem grupper", "schema": _NUMBER},
     "max_difference": {"description": "Største forskel i andel mellem grupper", "schema": _NUMBER},
     "min_cell": {"description": "Mindste celle der må offentliggøres", "schema": {"type": "integer"}},
@@ -123,7 +132,7 @@ REQUIRED_FIELDS: dict[str, list[str]] = {
 
 # Fields a type may carry besides the required ones (shown in the reference).
 OPTIONAL_FIELDS: dict[str, list[str]] = {
-    "requirement": ["applies_when", "evidence_kind", "min_words", "min_ratio", "max_difference", "min_cell", "bias_attributes"],
+    "requirement": ["applies_when", "evidence_kind", "checks", "min_words", "min_ratio", "max_difference", "min_cell", "bias_attributes"],
     "project": ["end_date"],
     "evidence": ["reference"],
     "biastest": ["min_ratio", "max_difference"],

@@ -33,6 +33,7 @@ class Requirement:
     applies_when: tuple[str, ...]
     answered_by: tuple[str, ...]
     evidence_kind: tuple[str, ...]
+    checks: tuple[str, ...] = ()  # project-wide rules that cite this requirement
 
     @classmethod
     def from_need(cls, need: dict) -> "Requirement":
@@ -45,6 +46,7 @@ class Requirement:
             applies_when=tuple(model.PROJECT_TRAITS.get(v, v) for v in _as_list(need.get("applies_when"))),
             answered_by=tuple(model.ANSWER_TYPES.get(v, v) for v in _as_list(need.get("answered_by"))),
             evidence_kind=tuple(_as_list(need.get("evidence_kind"))),
+            checks=tuple(model.PROJECT_CHECKS.get(v, v) for v in _as_list(need.get("checks"))),
         )
 
     def applies_to(self, project: dict) -> bool:

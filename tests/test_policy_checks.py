@@ -49,7 +49,7 @@ def test_requirement_applies_when_project_trait_is_set(tmp_path):
 def test_principle_without_requirement_fails(tmp_path):
     built = site(tmp_path, {POLICY: ("", "\n:::{principle} Tom\n:id: P_TOM\n\nIngen krav.\n:::\n")})
     assert findings(built, "principle_has_requirement") == (
-        "policy/index.md:84: P_TOM: Princippet 'Tom' har ingen krav, der udspringer af det.\n"
+        "policy/index.md:86: P_TOM: Princippet 'Tom' har ingen krav, der udspringer af det.\n"
         "    Sådan retter du det: Tilføj et krav i policy/index.md med ':derives_from: P_TOM', "
         "eller knyt et eksisterende krav til princippet."
     )
@@ -69,7 +69,7 @@ def test_requirement_without_answer_fails(tmp_path):
     built = site(tmp_path, {POLICY: (":applies_risk: lav, middel, høj\n:answered_by: godkendelse\n", ":applies_risk: lav, middel, høj\n")})
     assert "'R_GODKENDT' has schema violations" in built.warnings
     assert findings(built, "requirement_is_traceable") == (
-        "policy/index.md:49: R_GODKENDT: Kravet siger ikke, hvad der besvarer det.\n"
+        "policy/index.md:50: R_GODKENDT: Kravet siger ikke, hvad der besvarer det.\n"
         "    Sådan retter du det: Tilføj ':answered_by:' med en eller flere af: overvejelse, bias-test, dokumentation, godkendelse."
     )
 
@@ -77,7 +77,7 @@ def test_requirement_without_answer_fails(tmp_path):
 def test_requirement_with_evidence_but_no_kind_fails(tmp_path):
     built = site(tmp_path, {POLICY: (":evidence_kind: sikkerhedsvurdering\n", "")})
     assert findings(built, "requirement_is_traceable") == (
-        "policy/index.md:26: R_SIKKERHED: Kravet besvares af dokumentation, men siger ikke hvilken slags.\n"
+        "policy/index.md:27: R_SIKKERHED: Kravet besvares af dokumentation, men siger ikke hvilken slags.\n"
         "    Sådan retter du det: Tilføj ':evidence_kind:' med en af juridisk vurdering, konsekvensanalyse, "
         "sikkerhedsvurdering, tværfaglig deltagelse, databehandleraftale, andet."
     )
@@ -172,26 +172,26 @@ def test_planned_project_needs_no_approval(tmp_path):
     "edit, expected",
     [
         ((":status: igangværende", ":status: afsluttet"),
-         "projects/demo/index.md:3: PRJ_DEMO: Projektet har status 'afsluttet', men ingen slutdato.\n"
+         "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Projektet har status 'afsluttet', men ingen slutdato.\n"
          "    Sådan retter du det: Tilføj ':end_date: ÅÅÅÅ-MM-DD' – datoen, hvor projektet sluttede eller blev stoppet."),
         ((":start_date: 2025-03-01", ":start_date: 2025-03-01\n:end_date: 2024-12-31"),
-         "projects/demo/index.md:3: PRJ_DEMO: Slutdatoen 2024-12-31 ligger før startdatoen 2025-03-01.\n"
+         "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Slutdatoen 2024-12-31 ligger før startdatoen 2025-03-01.\n"
          "    Sådan retter du det: Ret ':start_date:' eller ':end_date:'."),
         ((":date: 2025-02-15", ":date: 2025-04-15"),
-         "projects/demo/index.md:46: PRJ_DEMO: AP_DEMO er dateret 2025-04-15, efter projektets start 2025-03-01. "
+         "projects/demo/index.md:46: PRJ_DEMO / R_FORMAAL: AP_DEMO er dateret 2025-04-15, efter projektets start 2025-03-01. "
          "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
          "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
          "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
         ((":start_date: 2025-03-01", ":start_date: 2025-02-30"),
-         "projects/demo/index.md:3: PRJ_DEMO: Startdatoen '2025-02-30' er ikke en gyldig dato.\n"
+         "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Startdatoen '2025-02-30' er ikke en gyldig dato.\n"
          "    Sådan retter du det: Skriv ':start_date:' som ÅÅÅÅ-MM-DD, fx 2025-03-01."),
         ((":id: C_DEMO_FORMAAL\n:addresses: R_FORMAAL\n:date: 2025-02-01", ":id: C_DEMO_FORMAAL\n:addresses: R_FORMAAL\n:date: 2025-03-02"),
-         "projects/demo/index.md:20: PRJ_DEMO: C_DEMO_FORMAAL er dateret 2025-03-02, efter projektets start 2025-03-01. "
+         "projects/demo/index.md:20: PRJ_DEMO / R_FORMAAL: C_DEMO_FORMAAL er dateret 2025-03-02, efter projektets start 2025-03-01. "
          "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
          "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
          "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
         ((":decision: godkendt\n:date: 2025-02-15", ":decision: godkendt\n:date: 2025-03-01"),
-         "projects/demo/index.md:46: PRJ_DEMO: AP_DEMO er dateret 2025-03-01, samme dag som projektets start 2025-03-01. "
+         "projects/demo/index.md:46: PRJ_DEMO / R_FORMAAL: AP_DEMO er dateret 2025-03-01, samme dag som projektets start 2025-03-01. "
          "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
          "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
          "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
@@ -215,15 +215,23 @@ def test_a_rejection_may_come_after_the_start(tmp_path):
 def test_missing_status_fails(tmp_path):
     built = site(tmp_path, {DEMO: (":status: igangværende\n", "")})
     assert findings(built, "status") == (
-        "projects/demo/index.md:3: PRJ_DEMO: Projektet har ingen status.\n"
+        "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Projektet har ingen status.\n"
         "    Sådan retter du det: Tilføj ':status:' med en af planlagt, igangværende, afsluttet, stoppet."
     )
+
+
+def test_project_wide_checks_run_only_where_a_requirement_names_them(tmp_path):
+    """The policy decides: without ':checks: status' on some requirement, a missing status is not checked."""
+    built = site(tmp_path, {POLICY: (":checks: status, datoer, pladsholdere", ":checks: datoer, pladsholdere"),
+                            DEMO: (":status: igangværende\n", "")})
+    assert "status" not in {c.rule for c in all_cases(built.policy)}
+    assert ("dates", "PRJ_DEMO-R_FORMAAL") in {(c.rule, c.key) for c in all_cases(built.policy)}
 
 
 def test_risk_below_criteria_fails(tmp_path):
     built = site(tmp_path, {DEMO: (":risk: høj", ":risk: lav")})
     assert findings(built, "risk_profile") == (
-        "projects/demo/index.md:3: PRJ_DEMO: Risikoprofilen er 'lav', men projektet opfylder kriterier, der "
+        "projects/demo/index.md:3: PRJ_DEMO / R_GODKENDT: Risikoprofilen er 'lav', men projektet opfylder kriterier, der "
         "kræver mindst 'høj': K_SAARBARE (høj).\n"
         "    Sådan retter du det: Sæt ':risk: høj', eller fjern kriterier, som projektet ikke opfylder, fra ':risk_criteria:'."
     )

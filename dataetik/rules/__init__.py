@@ -43,6 +43,7 @@ DESCRIPTIONS = {
                    "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
     "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
                       "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
+    # The four below run for every project, once for each requirement that names them in 'checks'.
     "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
                     "bias-test eller godkendelse.",
     "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
@@ -91,10 +92,12 @@ def project_cases(policy: Policy) -> list[Case]:
             Case("bias_result", t["id"], pid, lambda t=t: bias_rules.bias_result(policy, t))
             for t in policy.needs.parts_of(pid, "biastest")
         ]
-        cases.append(Case("placeholders", pid, pid, lambda p=project: project_rules.placeholders(policy, p)))
-        cases.append(Case("status", pid, pid, lambda p=project: project_rules.status(policy, p)))
-        cases.append(Case("dates", pid, pid, lambda p=project: project_rules.dates(policy, p)))
-        cases.append(Case("risk_profile", pid, pid, lambda p=project: project_rules.risk_profile(policy, p)))
+        # Project-wide checks, run for every project by each requirement that names them in `checks`.
+        cases += [
+            Case(name, f"{pid}-{req.id}", pid, lambda rule=rule, p=project, r=req: rule(policy, p, r))
+            for name, rule in project_rules.PROJECT_WIDE.items()
+            for req in policy.requirements if name in req.checks
+        ]
     return cases
 
 
