@@ -68,7 +68,11 @@ class FieldReference(SphinxDirective):
 
 class CheckReference(SphinxDirective):
     def run(self):
-        return [_table(["Kontrol", "Hvad den kræver"], [[name, text] for name, text in DESCRIPTIONS.items()])]
+        # The project-wide checks run where a requirement names them in `checks`, by their Danish name.
+        danish = {rule: name for name, rule in model.PROJECT_CHECKS.items()}
+        rows = [[name, f"{text} (Kører for krav med ':checks: {danish[name]}'.)" if name in danish else text]
+                for name, text in DESCRIPTIONS.items()]
+        return [_table(["Kontrol", "Hvad den kræver"], rows)]
 
 
 def setup(app) -> None:
