@@ -308,12 +308,26 @@ def test_undecided_needs_a_documented_manual_review(tmp_path):
          "Den tæller derfor ikke som manuel gennemgang."),
         ((":addresses: R_BIAS\n:reviews:", ":addresses: R_FORMAAL\n:reviews:"),
          "Overvejelsen C_DEMO_REVIEW peger på testen, men besvarer ikke R_BIAS."),
+        ((":date: 2025-02-01", ":date: 2025-01-15"),
+         "Overvejelsen C_DEMO_REVIEW er dateret 2025-01-15, før testen (2025-02-01), så den kan ikke gennemgå den."),
     ],
-    ids=["placeholder", "too-short", "other-requirement"],
+    ids=["placeholder", "too-short", "other-requirement", "before-the-test"],
 )
 def test_a_review_in_name_only_does_not_count(tmp_path, edit, why):
     found = bias_findings(bias_site(tmp_path, UNSURE, extra=REVIEW.replace(*edit)))
     assert "Bias-testen er ikke afgjort for køn" in found and why in found
+
+
+def test_a_review_of_any_requirement_the_test_answers_counts(tmp_path):
+    """`dataetik new` writes one test answering every bias requirement; a review may answer any of them."""
+    second = BIAS_REQ.replace(":id: R_BIAS\n", ":id: R_BIAS2\n").replace("Bias-test\n:id", "Bias-test 2\n:id")
+    edits = {
+        "policy/index.md": ("", BIAS_REQ + second),
+        "projects/demo/index.md": ("", BIAS_TEST.replace(":addresses: R_BIAS", ":addresses: R_BIAS, R_BIAS2") % ""
+                                   + REVIEW.replace(":addresses: R_BIAS", ":addresses: R_BIAS2")),
+        "projects/demo/biastest.csv": ("", UNSURE),
+    }
+    assert bias_findings(build(copy_site("tiny", tmp_path / "site", edits))) == ""
 
 
 def test_loosened_threshold_without_approved_review_fails(tmp_path):
@@ -324,6 +338,8 @@ def test_loosened_threshold_without_approved_review_fails(tmp_path):
     # The approval (2025-02-15) must come after the reasoning it approves.
     late_review = REVIEW.replace(":date: 2025-02-01", ":date: 2025-02-20")
     assert "lemper" in bias_findings(bias_site(tmp_path / "d", fair, fields=":min_ratio: 0.7\n", extra=late_review))
+    same_day = REVIEW.replace(":date: 2025-02-01", ":date: 2025-02-15")
+    assert "lemper" in bias_findings(bias_site(tmp_path / "e", fair, fields=":min_ratio: 0.7\n", extra=same_day))
     tightened = bias_findings(bias_site(tmp_path / "c", fair, fields=":min_ratio: 0.9\n"))
     assert "lemper" not in tightened and "rækker under grænsen 0,90" in tightened  # a stricter bar, honestly applied
 

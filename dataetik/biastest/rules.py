@@ -13,7 +13,7 @@ from dataetik.findings import Finding
 from dataetik.needs_data import source_file
 from dataetik import model
 from dataetik.policy import Policy
-from dataetik.rules.project_rules import approves, text_problem
+from dataetik.rules.project_rules import approves, min_words, text_problem
 
 DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".sav", ".dta", ".sas7bdat"}
 PROJECT_ONLY_SUFFIXES = {".json", ".jsonl"}  # ordinary files elsewhere in the repository
@@ -29,7 +29,9 @@ def _relative(path: Path, srcdir: Path | None) -> str:
 
 def bias_result(policy: Policy, test: dict) -> list[Finding]:
     project = policy.needs.get((test.get("belongs_to") or [""])[0]) or {}
-    requirement = (test.get("addresses") or [""])[0]
+    # The requirements the test answers (a scaffolded test answers every bias requirement).
+    answers = list(test.get("addresses") or []) or [r.id for r in policy.requirements if "biastest" in r.answered_by]
+    requirement = answers[0] if answers else ""
 
     def finding(problem: str, fix: str, file: str | None = None, line: int | None = None) -> Finding:
         return Finding(rule="bias_result", file=file or source_file(test), line=line if file else test.get("lineno"),
@@ -44,11 +46,11 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
 
     parts = lambda t: policy.needs.parts_of(project.get("id", ""), t)  # noqa: E731
     reviews = [c for c in parts("consideration") if test["id"] in (c.get("reviews") or [])]
-    why_not = [_why_not_a_review(c, requirement, int(policy.setting("min_words") or 0)) for c in reviews]
+    why_not = [_why_not_a_review(c, test, answers, min_words(policy)) for c in reviews]
     valid = [c for c, why in zip(reviews, why_not) if not why]
     not_valid = " ".join(why for why in why_not if why)
-    # Loosening needs the reasoning first, then an approval at the project's level that covers it.
-    approved = bool(valid) and any(approves(policy, project, a) and (a.get("date") or "") >= max(c.get("date") or "" for c in valid)
+    # Loosening needs the reasoning first, then an approval at the project's level, given after it.
+    approved = bool(valid) and any(approves(policy, project, a) and (a.get("date") or "") > max(c.get("date") or "" for c in valid)
                                    for a in parts("approval"))
     found = []
     own, demanded = own_thresholds(test, policy_bias), policy_bias.thresholds
@@ -75,10 +77,14 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
     return found
 
 
-def _why_not_a_review(consideration: dict, requirement: str, min_words: int) -> str:
-    """'' if the consideration is a real manual review of a test answering `requirement`."""
-    if requirement not in (consideration.get("addresses") or []):
-        return f"Overvejelsen {consideration['id']} peger på testen, men besvarer ikke {requirement}."
+def _why_not_a_review(consideration: dict, test: dict, answers: list[str], min_words: int) -> str:
+    """'' if the consideration is a real manual review of the test: it answers a requirement the
+    test answers, is dated on or after the test, and is real reasoning."""
+    if not set(answers) & set(consideration.get("addresses") or []):
+        return f"Overvejelsen {consideration['id']} peger på testen, men besvarer ikke {' eller '.join(answers)}."
+    if (consideration.get("date") or "") < (test.get("date") or ""):
+        return (f"Overvejelsen {consideration['id']} er dateret {consideration.get('date')}, før testen "
+                f"({test.get('date')}), så den kan ikke gennemgå den.")
     problem = text_problem(consideration, min_words)
     return f"{problem[0]} Den tæller derfor ikke som manuel gennemgang." if problem else ""
 

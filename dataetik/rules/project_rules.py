@@ -49,9 +49,13 @@ def consideration(policy: Policy, project: dict, req: Requirement) -> list[Findi
             f"    :addresses: {req.id}\n    :date: ÅÅÅÅ-MM-DD\n\n    <jeres begrundelse>\n    :::",
             req.id,
         )]
-    min_words = int(policy.setting("min_words") or 0)
+    least = min_words(policy)
     return [_finding(need, "consideration", project, *problem, req.id)
-            for need in found if (problem := text_problem(need, min_words))]
+            for need in found if (problem := text_problem(need, least))]
+
+
+def min_words(policy: Policy) -> int:
+    return int(policy.setting("min_words") or 0)
 
 
 def text_problem(need: dict, min_words: int) -> tuple[str, str] | None:
