@@ -70,7 +70,7 @@ class CheckReference(SphinxDirective):
     def run(self):
         # The project-wide checks run where a requirement names them in `checks`, by their Danish name.
         danish = {rule: name for name, rule in model.PROJECT_CHECKS.items()}
-        rows = [[name, f"{text} Kører for hvert krav, der nævner »{danish[name]}« i feltet checks." if name in danish else text]
+        rows = [[name, f"{text} Kører, når et krav nævner »{danish[name]}« i feltet checks, og fejl henviser til det krav." if name in danish else text]
                 for name, text in DESCRIPTIONS.items()]
         return [_table(["Kontrol", "Hvad den kræver"], rows)]
 

@@ -24,6 +24,8 @@ def test_every_rule_has_a_danish_description_and_a_check_that_runs_it():
     assert rules - DESCRIPTIONS.keys() == set()
     assert rules - checks == set()
     assert DESCRIPTIONS.keys() - rules == {"build"}  # no description of a rule that is gone
+    # Each Danish name a requirement may give in `checks` runs a project-wide rule, and back.
+    assert set(model.PROJECT_CHECKS.values()) == set(project_rules.PROJECT_WIDE)
 
 
 def test_every_field_is_shown_for_some_need_type():

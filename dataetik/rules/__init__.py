@@ -43,7 +43,7 @@ DESCRIPTIONS = {
                    "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
     "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
                       "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
-    # The four below run for every project, once for each requirement that names them in 'checks'.
+    # The four below run once per project when a requirement names them in 'checks' (status always).
     "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
                     "bias-test eller godkendelse.",
     "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
@@ -92,12 +92,13 @@ def project_cases(policy: Policy) -> list[Case]:
             Case("bias_result", t["id"], pid, lambda t=t: bias_rules.bias_result(policy, t))
             for t in policy.needs.parts_of(pid, "biastest")
         ]
-        # Project-wide checks, run for every project by each requirement that names them in `checks`.
-        cases += [
-            Case(name, f"{pid}-{req.id}", pid, lambda rule=rule, p=project, r=req: rule(policy, p, r))
-            for name, rule in project_rules.PROJECT_WIDE.items()
-            for req in policy.requirements if name in req.checks
-        ]
+        # Project-wide checks run once per project, citing the requirement that names them in
+        # `checks`. Status runs even if none does: the build cannot see a missing core field.
+        for name, rule in project_rules.PROJECT_WIDE.items():
+            cited = next((r.id for r in policy.requirements if name in r.checks), None)
+            if cited or name in project_rules.ALWAYS:
+                cases.append(Case(name, f"{pid}-{cited}" if cited else pid, pid,
+                                  lambda rule=rule, p=project, r=cited or "": rule(policy, p, r)))
     return cases
 
 

@@ -151,12 +151,12 @@ def _must_precede_start(need: dict) -> bool:
     return need["type"] == "consideration" or (need["type"] == "approval" and need.get("decision") in model.POSITIVE_DECISIONS)
 
 
-def dates(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """Dates parse; end >= start; finished projects have an end date; assessment before use."""
     problems = []
 
     def bad(need, text, fix):
-        problems.append(_finding(need, "dates", project, text, fix, req.id))
+        problems.append(_finding(need, "dates", project, text, fix, requirement))
 
     start = _date(project.get("start_date"))
     end_raw = project.get("end_date")
@@ -186,7 +186,7 @@ def dates(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     return problems
 
 
-def placeholders(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+def placeholders(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """No placeholder left in the project's fields, summary, evidence, bias test or approval.
 
     (A consideration's text is judged by the consideration rule.)"""
@@ -203,23 +203,23 @@ def placeholders(policy: Policy, project: dict, req: Requirement) -> list[Findin
                 found.append(_finding(
                     need, "placeholders", project,
                     f"{need['id']} har stadig pladsholderen '{placeholder}' i {where}.",
-                    "Erstat pladsholderen med de rigtige oplysninger.", req.id,
+                    "Erstat pladsholderen med de rigtige oplysninger.", requirement,
                 ))
     return found
 
 
-def status(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+def status(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     if project.get("status") in model.STATUSES:
         return []
     given = project.get("status")
     return [_finding(
         project, "status", project,
         f"Projektet har status '{given}', som ikke findes." if given else "Projektet har ingen status.",
-        f"{'Ret' if given else 'Tilføj'} ':status:' med en af {', '.join(model.STATUSES)}.", req.id,
+        f"{'Ret' if given else 'Tilføj'} ':status:' med en af {', '.join(model.STATUSES)}.", requirement,
     )]
 
 
-def risk_profile(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """The risk level is at least as high as the criteria the project meets."""
     criteria = [policy.needs.get(c) for c in project.get("risk_criteria") or []]
     too_high = [c for c in criteria if c and risk_rank(c.get("raises_to")) > risk_rank(project.get("risk"))]
@@ -230,9 +230,10 @@ def risk_profile(policy: Policy, project: dict, req: Requirement) -> list[Findin
     return [_finding(
         project, "risk-profile", project,
         f"Risikoprofilen er '{project.get('risk')}', men projektet opfylder kriterier, der kræver mindst '{top}': {names}.",
-        f"Sæt ':risk: {top}', eller fjern kriterier, som projektet ikke opfylder, fra ':risk_criteria:'.", req.id,
+        f"Sæt ':risk: {top}', eller fjern kriterier, som projektet ikke opfylder, fra ':risk_criteria:'.", requirement,
     )]
 
 
 # Rules a requirement runs for every project by naming them in `checks` (model.PROJECT_CHECKS).
 PROJECT_WIDE = {"status": status, "dates": dates, "placeholders": placeholders, "risk_profile": risk_profile}
+ALWAYS = {"status"}  # a core field of sphinx-needs: no build-time schema can demand it (model.CORE_FIELDS)
