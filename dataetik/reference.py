@@ -10,7 +10,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from dataetik import model
-from dataetik.rules import DESCRIPTIONS
+from dataetik.rules import DESCRIPTIONS, project_rules
 
 
 def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
@@ -70,8 +70,11 @@ class CheckReference(SphinxDirective):
     def run(self):
         # The project-wide checks run where a requirement names them in `checks`, by their Danish name.
         danish = {rule: name for name, rule in model.PROJECT_CHECKS.items()}
-        rows = [[name, f"{text} Kører, når et krav nævner »{danish[name]}« i feltet checks, og fejl henviser til det krav." if name in danish else text]
-                for name, text in DESCRIPTIONS.items()]
+        def when(name: str) -> str:
+            cites = f"nævner et krav »{danish[name]}« i feltet checks, henviser fejl til det krav"
+            return f" Kører altid; {cites}." if name in project_rules.ALWAYS else f" Kører, når et krav nævner »{danish[name]}« i feltet checks, og fejl henviser til det krav."
+
+        rows = [[name, text + (when(name) if name in danish else "")] for name, text in DESCRIPTIONS.items()]
         return [_table(["Kontrol", "Hvad den kræver"], rows)]
 
 
