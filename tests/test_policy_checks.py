@@ -112,6 +112,8 @@ def test_placeholder_words_in_ordinary_sentences_are_not_placeholders():
     from dataetik.rules.project_rules import placeholder_in
 
     assert placeholder_in("Skemaet udfyldes af borgeren sammen med sagsbehandleren.") is None
+    assert placeholder_in("Skemaet til ansøgningen\nudfyldes af borgeren.") is None  # a wrapped sentence
+    assert placeholder_in("Tekst.\n\n  udfyldes") == "udfyldes"
     assert [placeholder_in(s) for s in ("UDFYLDES: navn", "Udfyldes senere", "<udfyld>", "TODO")] == [
         "UDFYLDES", "Udfyldes", "udfyld", "TODO"]
 

@@ -11,15 +11,16 @@ from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement, decision_rank, risk_rank
 
 # Text the `dataetik new` template and careless authors leave behind: the markers in capitals,
-# or "udfyldes" as a note of its own ("(udfyldes)", "Udfyldes senere") – not in a sentence
-# such as "skemaet udfyldes af borgeren".
+# or "udfyldes" as a note of its own – opening the text or a paragraph, or in brackets – not in
+# a (hard-wrapped) sentence such as "skemaet ...\nudfyldes af borgeren".
 PLACEHOLDER = re.compile(
-    r"\b(?:TODO|XXX|FIXME|TBD|UDFYLDES|UDFYLD)\b|(?i:lorem ipsum)|(?i:(?:^|[(\[<])\s*udfyld(?:es)?\b)", re.MULTILINE)
+    r"\b(?P<marker>TODO|XXX|FIXME|TBD|UDFYLDES|UDFYLD)\b|(?P<lorem>(?i:lorem ipsum))"
+    r"|(?:\A|\n[ \t]*\n|[(\[<])[ \t]*(?P<note>(?i:udfyld(?:es)?))\b")
 
 
 def placeholder_in(text: str | None) -> str | None:
     match = PLACEHOLDER.search(text or "")
-    return match.group(0).lstrip("([< ") if match else None
+    return next(g for g in match.groups() if g) if match else None
 
 
 def _finding(need: dict, rule: str, project: dict, problem: str, fix: str, requirement: str = "") -> Finding:
