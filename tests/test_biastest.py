@@ -133,9 +133,15 @@ GOOD = "køn,kvinde,,1,30\nkøn,kvinde,,0,70\nkøn,mand,,1,30\nkøn,mand,,0,70\n
         (HEADER + GOOD + "alder,ung,,1,57\nalder,ung,,0,70\nalder,gammel,,,undertrykt\n", 8, "count",
          "de undertrykte grupper i 'alder' (gammel) kan regnes ud ved at trække de offentliggjorte tal fra totalen: "
          "cellen actual=/predicted=1 giver 3, under diskretionsgrænsen på 5."),
+        # Same total (200) as køn, but 20 selected where køn has 60.
+        (HEADER + GOOD + "alder,ung,,1,10\nalder,ung,,0,90\nalder,gammel,,1,10\nalder,gammel,,0,90\n", 6, "count",
+         "cellen actual=/predicted=0 summer til 180 for 'alder', men til 140 for 'køn'."),
+        (HEADER + GOOD + "alder,ung,,1,65\nalder,ung,,0,70\nalder,gammel,,,undertrykt\n", 8, "count",
+         "de offentliggjorte grupper i 'alder' har 65 i cellen actual=/predicted=1, flere end de andre egenskaber (60)."),
     ],
     ids=["unknown-column", "missing-column", "bad-value", "mixed-truth", "negative", "non-integer", "small-cell",
-         "duplicate", "missing-cell", "totals", "half-suppressed", "one-group", "ragged-row", "recoverable-by-subtraction"],
+         "duplicate", "missing-cell", "totals", "half-suppressed", "one-group", "ragged-row", "recoverable-by-subtraction",
+         "cells-disagree", "suppressed-over-population"],
 )
 def test_malformed_counts_name_line_and_column(tmp_path, text, line, column, problem):
     with pytest.raises(CountsError) as err:

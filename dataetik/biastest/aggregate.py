@@ -1,7 +1,7 @@
 """Turn a local row-level file (one row per case) into publishable counts.
 
-The row-level file stays on the analyst's machine: it is never committed (see
-.gitignore) and the `row_level_data` check fails if one lands in a project folder.
+The row-level file stays on the analyst's machine, outside the site folder: .gitignore
+keeps common formats out of git, and the `row_level_data` check fails if one lands in the site.
 A group with any cell below the disclosure threshold is suppressed whole, together with
 the next smallest groups when it could otherwise be recovered by subtraction.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dataetik.biastest.counts import COLUMNS, SUPPRESSED
+from dataetik.biastest.counts import COLUMNS, SUPPRESSED, discloses
 
 
 class AggregateError(ValueError):
@@ -75,7 +75,8 @@ def suppressed_groups(counts: dict[str, dict], min_cell: int) -> set[str]:
     subtracting the published groups from the total."""
     hidden = {g for g, cells in counts.items() if min(cells.values()) < min_cell}
     by_size = sorted((g for g in counts if g not in hidden), key=lambda g: sum(counts[g].values()))
-    while hidden and by_size and min(sum(counts[g][c] for g in hidden) for c in next(iter(counts.values()))) < min_cell:
+    cells = next(iter(counts.values()), {})
+    while hidden and by_size and discloses({c: sum(counts[g][c] for g in hidden) for c in cells}, min_cell):
         hidden.add(by_size.pop(0))
     return hidden
 

@@ -156,17 +156,34 @@ def _check_complete(path, attributes, has_truth, required_attributes, min_cell) 
         for group in published:
             missing = [c for c in cells if c not in group.cells]
             if missing:
-                shown = ", ".join(f"actual={'' if a is None else a}/predicted={p}" for a, p in missing)
+                shown = ", ".join(_cell_name(c) for c in missing)
                 raise CountsError(path, group.line, "count", f"gruppen {attribute}={group.name} mangler celler: {shown}.",
                                   "Hver gruppe skal have en linje for hver kombination – eller undertrykkes helt.")
-        totals[attribute] = (sum(g.n for g in published), any(g.suppressed for g in groups.values()), published)
-    population = max(t for t, _, _ in totals.values())
-    for attribute, (total, suppressed, published) in totals.items():
-        if total != population and not suppressed:
-            raise CountsError(path, published[0].line, "count",
-                              f"optællingerne for '{attribute}' summer til {total}, men andre egenskaber til {population}.",
+    # Every attribute divides the same population: fully published ones agree cell by cell.
+    full = {a: groups for a, groups in attributes.items() if not any(g.suppressed for g in groups.values())}
+    if not full:
+        return
+    first = next(iter(full))
+    population = _cell_sums(full[first].values())
+    for attribute, groups in full.items():
+        sums, line = _cell_sums(groups.values()), next(iter(groups.values())).line
+        if sum(sums.values()) != sum(population.values()):
+            raise CountsError(path, line, "count",
+                              f"optællingerne for '{attribute}' summer til {sum(sums.values())}, men andre egenskaber "
+                              f"til {sum(population.values())}.",
                               "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
-    _check_not_recoverable(path, attributes, cells, min_cell)
+        for cell in cells:
+            if sums.get(cell, 0) != population.get(cell, 0):
+                raise CountsError(path, line, "count",
+                                  f"cellen {_cell_name(cell)} summer til {sums.get(cell, 0)} for '{attribute}', men til "
+                                  f"{population.get(cell, 0)} for '{first}'.",
+                                  "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
+    _check_not_recoverable(path, attributes, cells, min_cell, population)
+
+
+def _cell_name(cell) -> str:
+    actual, predicted = cell
+    return f"actual={'' if actual is None else actual}/predicted={predicted}"
 
 
 def _cell_sums(groups) -> dict:
@@ -177,13 +194,15 @@ def _cell_sums(groups) -> dict:
     return sums
 
 
-def _check_not_recoverable(path, attributes, cells, min_cell) -> None:
-    """Suppressed groups must not be recoverable by subtraction from a fully published attribute:
-    what the suppressed groups hold together is nothing at all, or at least min_cell in every cell."""
-    full = [groups for groups in attributes.values() if not any(g.suppressed for g in groups.values())]
-    if not full:
-        return
-    population = _cell_sums(full[0].values())
+def discloses(hidden: dict, min_cell: int) -> bool:
+    """Would these per-cell counts of the suppressed groups, together, reveal a small number?
+    Nothing at all reveals nothing; otherwise every cell must reach min_cell."""
+    return any(hidden.values()) and min(hidden.values()) < min_cell
+
+
+def _check_not_recoverable(path, attributes, cells, min_cell, population) -> None:
+    """Suppressed groups must not be recoverable by subtracting the published groups from the
+    population that a fully published attribute gives."""
     for attribute, groups in attributes.items():
         hidden = [g for g in groups.values() if g.suppressed]
         if not hidden:
@@ -193,16 +212,15 @@ def _check_not_recoverable(path, attributes, cells, min_cell) -> None:
         over = [c for c in cells if rest[c] < 0]
         if over:
             raise CountsError(path, hidden[0].line, "count",
-                              f"de offentliggjorte grupper i '{attribute}' summer til mere end de andre egenskaber.",
+                              f"de offentliggjorte grupper i '{attribute}' har {published.get(over[0], 0)} i cellen "
+                              f"{_cell_name(over[0])}, flere end de andre egenskaber ({population.get(over[0], 0)}).",
                               "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
-        small = [c for c in cells if rest[c] < min_cell] if any(rest.values()) else []
-        if small:
-            a, p = small[0]
+        if discloses(rest, min_cell):
+            small = min(cells, key=lambda c: rest[c])
             names = ", ".join(g.name for g in hidden)
             raise CountsError(
                 path, hidden[0].line, "count",
                 f"de undertrykte grupper i '{attribute}' ({names}) kan regnes ud ved at trække de offentliggjorte tal "
-                f"fra totalen: cellen actual={'' if a is None else a}/predicted={p} giver {rest[small[0]]}, "
-                f"under diskretionsgrænsen på {min_cell}.",
-                "Undertryk også den næstmindste gruppe, eller slå den lille gruppe sammen med en nabogruppe "
-                "(fx 15-29 år); dataetik aggregate gør det selv.")
+                f"fra totalen: cellen {_cell_name(small)} giver {rest[small]}, under diskretionsgrænsen på {min_cell}.",
+                "Undertryk også den næstmindste gruppe, eller slå den lille gruppe sammen med en nabogruppe; "
+                "dataetik aggregate undertrykker selv den næstmindste gruppe.")
