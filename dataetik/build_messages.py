@@ -15,6 +15,9 @@ from dataetik.findings import Finding
 # "file:line: WARNING: msg", "file: WARNING: msg" or, for the whole site (e.g. configuration), "WARNING: msg".
 _HEAD = re.compile(r"^(?:(?P<file>[^\s:][^:]*?):(?P<line>\d+)?:? ?)?(?P<level>WARNING|ERROR|CRITICAL): (?P<msg>.*)$")
 
+_TYPE = re.compile(r"\[([\w.]+)\]$")  # Sphinx ends a message with its type: [dataetik.biastest]
+_BIAS_TEST = re.compile(r"Bias-testen (\S+):")  # dataetik.biastest.sphinx names the test first
+
 # (pattern over the whole message, problem template, fix)
 _KNOWN = [
     (re.compile(r'Field:\s+(?P<field>\S+).*?Schema message:\s+"(?P<value>[^"]*)" is not one of (?P<allowed>.+?) \[', re.S),
@@ -65,10 +68,11 @@ def _translate(message: str, located: bool = True) -> tuple[str, str]:
     return f"Bygget melder: {first}", f"Ret det, meldingen peger på, {where}."
 
 
-def parse_warnings(stderr: str, root: str = "", skip: tuple[str, ...] = ()) -> list[Finding]:
+def parse_warnings(stderr: str, root: str = "") -> list[Finding]:
     """Group a Sphinx stderr into messages (a head line plus indented lines) and translate each.
 
-    `skip` names warning types ("dataetik.biastest") whose messages a check repeats with more context."""
+    A finding keeps the warning's type ("dataetik.biastest") as its `source`, and a bias-test
+    warning its test's ID as `need`, so a check that repeats it with more context can replace it."""
     blocks: list[tuple[re.Match, list[str]]] = []
     for line in stderr.splitlines():
         head = _HEAD.match(line)
@@ -78,12 +82,14 @@ def parse_warnings(stderr: str, root: str = "", skip: tuple[str, ...] = ()) -> l
             blocks[-1][1].append(line)
     findings = []
     for head, lines in blocks:
-        if any(lines[0].rstrip().endswith(f"[{kind}]") for kind in skip):
-            continue
+        message = "\n".join(lines)
+        source = _TYPE.search(message.rstrip())
+        test = _BIAS_TEST.match(message)
         file = head.group("file") or ""
         if root and file.startswith(root):
             file = file[len(root):].lstrip("/")
-        problem, fix = _translate("\n".join(lines), located=bool(file))
+        problem, fix = _translate(message, located=bool(file))
         line = int(head.group("line")) if head.group("line") else None
-        findings.append(Finding(rule="build", file=file, line=line, problem=problem, fix=fix))
+        findings.append(Finding(rule="build", file=file, line=line, problem=problem, fix=fix,
+                                need=test.group(1) if test else "", source=source.group(1) if source else ""))
     return findings

@@ -20,6 +20,7 @@ class Finding:
     project: str = ""  # project need ID, when the finding concerns a project
     requirement: str = ""  # requirement need ID, when one is concerned
     need: str = ""     # the need the finding is about, if any
+    source: str = ""   # a build finding's Sphinx warning type, e.g. "dataetik.biastest"
 
     @property
     def location(self) -> str:

@@ -63,15 +63,14 @@ def test_allowed_values_come_whole_and_in_danish_from_the_metamodel():
     assert finding.fix == 'Brug en af de tilladte værdier: "planlagt", "igangværende", "afsluttet" eller "stoppet".'
 
 
-def test_skipped_warning_types_are_left_out():
+def test_a_bias_test_warning_keeps_its_type_and_test_id():
     stderr = (
         "/site/projects/x/biastest.csv:4: WARNING: Bias-testen BT_X: filen er tom. [dataetik.biastest]\n"
         "/site/projects/x/index.md:5: WARNING: something else\n"
     )
-    assert [f.location for f in parse_warnings(stderr, root="/site")] == [
-        "projects/x/biastest.csv:4", "projects/x/index.md:5"]
-    assert [f.location for f in parse_warnings(stderr, root="/site", skip=("dataetik.biastest",))] == [
-        "projects/x/index.md:5"]
+    found = parse_warnings(stderr, root="/site")
+    assert [(f.location, f.source, f.need) for f in found] == [
+        ("projects/x/biastest.csv:4", "dataetik.biastest", "BT_X"), ("projects/x/index.md:5", "", "")]
 
 
 def test_build_warnings_become_danish_findings_with_location():
