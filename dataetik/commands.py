@@ -62,9 +62,11 @@ def cmd_aggregate(args) -> int:
     from dataetik.biastest import DEFAULT_MIN_CELL, PolicyBias
     from dataetik.biastest.aggregate import AggregateError, write_counts
 
-    site = Path(args.site).resolve()
-    # The policy's disclosure threshold when run in the site; a flag may only tighten it.
-    floor = PolicyBias.of(new_cmd.load_policy(site)).min_cell if (site / "conf.py").exists() else DEFAULT_MIN_CELL
+    # The disclosure threshold of the site the counts go into; a flag may only tighten it.
+    output = Path(args.output).resolve()
+    site = Path(args.site).resolve() if args.site else next(
+        (d for d in output.parents if (d / "conf.py").exists()), None)
+    floor = PolicyBias.of(new_cmd.load_policy(site)).min_cell if site and (site / "conf.py").exists() else DEFAULT_MIN_CELL
     min_cell = floor if args.min_cell is None else args.min_cell
     if min_cell < floor:
         raise ScaffoldError(f"--min-cell {min_cell} er lavere end politikkens diskretionsgrænse på {floor}. "
@@ -110,7 +112,7 @@ def register(subparsers) -> None:
     agg.add_argument("--predicted", required=True, help="kolonne med metodens udvælgelse (0/1)")
     agg.add_argument("--actual", help="kolonne med det faktiske udfald (0/1), hvis det kendes")
     agg.add_argument("--min-cell", type=int, help="diskretionsgrænse (standard: politikkens, ellers 5); kun strengere")
-    agg.add_argument("--site", default=".", help="sitets mappe, hvis politik giver diskretionsgrænsen (standard: den aktuelle)")
+    agg.add_argument("--site", help="sitets mappe, hvis politik giver diskretionsgrænsen (standard: den, outputfilen ligger i)")
     agg.add_argument("-o", "--output", required=True, help="outputfil, fx projects/<mappe>/biastest.csv")
     agg.add_argument("--force", action="store_true", help="overskriv outputfilen, hvis den findes")
     agg.set_defaults(func=cmd_aggregate)

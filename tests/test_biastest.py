@@ -209,10 +209,11 @@ def test_aggregate_never_loosens_the_policys_disclosure_threshold(tmp_path):
                     "-o", str(tmp_path / "a.csv"), "--site", str(site))
     assert loose.returncode == 2 and "lavere end politikkens diskretionsgrænse på 10" in loose.stderr
     # 20 per sex, 7 selected: under the policy's 10, so both groups are suppressed.
-    default = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(tmp_path / "b.csv"),
-                      "--site", str(site))
+    # Without --site: the site is found from the output path.
+    target = site / "projects" / "demo" / "b.csv"
+    default = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(target))
     assert default.returncode == 0, default.stderr
-    assert "koen,kvinde,,,undertrykt" in (tmp_path / "b.csv").read_text(encoding="utf-8")
+    assert "koen,kvinde,,,undertrykt" in target.read_text(encoding="utf-8")
 
 
 # --- the rules, on the tiny fixture site with a bias requirement added -------------

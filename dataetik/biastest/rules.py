@@ -17,7 +17,7 @@ from dataetik.rules.project_rules import approves, min_words, text_problem
 
 DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".sav", ".dta", ".sas7bdat"}
 PROJECT_ONLY_SUFFIXES = {".json", ".jsonl"}  # ordinary files elsewhere in the repository
-SKIP_DIRS = {".git", ".venv", "_build", "node_modules", "__pycache__", ".pytest_cache"}
+SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", "_build", "node_modules", "__pycache__"}  # tools, not the site
 
 
 def _relative(path: Path, srcdir: Path | None) -> str:
@@ -118,6 +118,6 @@ def row_level_data(root: Path) -> list[Finding]:
 
 def _files(root: Path):
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith((".egg-info", "_cache")))
         for name in sorted(files):
             yield Path(folder) / name
