@@ -6,12 +6,12 @@ import csv
 import os
 from pathlib import Path
 
+from dataetik import model
 from dataetik.biastest import CountsError, PolicyBias, compute, own_thresholds
 from dataetik.biastest.counts import COLUMNS
 from dataetik.biastest.metrics import BIAS, UNDECIDED
 from dataetik.findings import Finding
 from dataetik.needs_data import source_file
-from dataetik import model
 from dataetik.policy import Policy
 from dataetik.rules.project_rules import approves, min_words, text_problem
 
