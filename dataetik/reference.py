@@ -70,9 +70,12 @@ class CheckReference(SphinxDirective):
     def run(self):
         # The project-wide checks run where a requirement names them in `checks`, by their Danish name.
         danish = {rule: name for name, rule in model.PROJECT_CHECKS.items()}
+
         def when(name: str) -> str:
-            cites = f"nævner et krav »{danish[name]}« i feltet checks, henviser fejl til det krav"
-            return f" Kører altid; {cites}." if name in project_rules.ALWAYS else f" Kører, når et krav nævner »{danish[name]}« i feltet checks, og fejl henviser til det krav."
+            named = f"et krav nævner »{danish[name]}« i feltet checks"
+            if name in project_rules.ALWAYS:
+                return f" Kører altid; når {named}, henviser fejl til det krav."
+            return f" Kører, når {named}, og fejl henviser til det krav."
 
         rows = [[name, text + (when(name) if name in danish else "")] for name, text in DESCRIPTIONS.items()]
         return [_table(["Kontrol", "Hvad den kræver"], rows)]

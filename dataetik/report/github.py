@@ -23,6 +23,5 @@ def render(results: list[Result]) -> str:
                 props.append(f"line={f.line}")
             title = " / ".join(p for p in (f.project, f.requirement) if p) or f.rule
             props.append(f"title={_escape_property(title)}")
-            props = ",".join(props)
-            lines.append(f"::error {props}::{_escape(f.problem + ' Sådan retter du det: ' + f.fix)}")
+            lines.append(f"::error {','.join(props)}::{_escape(f.problem + ' Sådan retter du det: ' + f.fix)}")
     return "\n".join(lines)
