@@ -15,6 +15,7 @@ from dataetik.findings import Finding
 # "file:line: WARNING: msg", "file: WARNING: msg" or, for the whole site (e.g. configuration), "WARNING: msg".
 _HEAD = re.compile(r"^(?:(?P<file>[^\s:][^:]*?):(?P<line>\d+)?:? ?)?(?P<level>WARNING|ERROR|CRITICAL): (?P<msg>.*)$")
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes, e.g. when CI sets FORCE_COLOR
 _TYPE = re.compile(r"\[([\w.]+)\]$")  # Sphinx ends a message with its type: [dataetik.biastest]
 _BIAS_TEST = re.compile(r"Bias-testen (\S+):")  # dataetik.biastest.sphinx names the test first
 
@@ -74,7 +75,7 @@ def parse_warnings(stderr: str, root: str = "") -> list[Finding]:
     A finding keeps the warning's type ("dataetik.biastest") as its `source`, and a bias-test
     warning its test's ID as `need`, so a check that repeats it with more context can replace it."""
     blocks: list[tuple[re.Match, list[str]]] = []
-    for line in stderr.splitlines():
+    for line in _ANSI.sub("", stderr).splitlines():
         head = _HEAD.match(line)
         if head:
             blocks.append((head, [head.group("msg")]))

@@ -23,7 +23,7 @@ from dataetik.rules import all_cases
 
 
 def build(site: Path, out: Path) -> list[Result]:
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "--keep-going", "-E", "-q", "-n",
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "--keep-going", "-E", "-q", "-n", "-N",
            "-d", str(out.parent / "check-doctrees"), str(site), str(out)]
     proc = subprocess.run(cmd, cwd=site, capture_output=True, text=True)
     findings = parse_warnings(proc.stderr, root=str(site))

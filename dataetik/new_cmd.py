@@ -30,7 +30,7 @@ def load_policy(site: Path) -> Policy:
     """The policy as the site states it now: a quick build with the `needs` builder."""
     out = site / "_build" / "needs"
     shutil.rmtree(out, ignore_errors=True)  # the policy as it is now, not as an earlier build left it
-    cmd = [sys.executable, "-m", "sphinx", "-b", "needs", "-q", "-d", str(site / "_build" / "needs-doctrees"), str(site), str(out)]
+    cmd = [sys.executable, "-m", "sphinx", "-b", "needs", "-q", "-N", "-d", str(site / "_build" / "needs-doctrees"), str(site), str(out)]
     subprocess.run(cmd, cwd=site, capture_output=True, text=True)
     if not (out / "needs.json").exists():
         raise ScaffoldError("Politikken kunne ikke læses, fordi sitet ikke kan bygges. Kør 'dataetik check' og ret fejlene først.")

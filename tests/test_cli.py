@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -37,9 +38,11 @@ def repo(tmp_path_factory) -> Path:
 
 
 def dataetik(repo: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    # As on a CI runner that forces colour (it once hid warning types); annotations are tested on their own.
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"} | {"FORCE_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "dataetik.cli", *args, "--site", str(repo)],
-        capture_output=True, text=True, input=stdin, cwd=repo,
+        capture_output=True, text=True, input=stdin, cwd=repo, env=env,
     )
 
 

@@ -73,6 +73,13 @@ def test_a_bias_test_warning_keeps_its_type_and_test_id():
         ("projects/x/biastest.csv:4", "dataetik.biastest", "BT_X"), ("projects/x/index.md:5", "", "")]
 
 
+def test_colour_codes_do_not_hide_the_warning_type():
+    # CI may set FORCE_COLOR; Sphinx then wraps each warning line in colour codes.
+    stderr = "\x1b[91m/site/projects/x/biastest.csv:4: WARNING: Bias-testen BT_X: filen er tom. [dataetik.biastest]\x1b[39;49;00m\n"
+    [finding] = parse_warnings(stderr, root="/site")
+    assert (finding.location, finding.source, finding.need) == ("projects/x/biastest.csv:4", "dataetik.biastest", "BT_X")
+
+
 def test_build_warnings_become_danish_findings_with_location():
     stderr = (
         "/site/projects/x/index.md:3: ERROR: Need 'PRJ_X' has schema violations:\n"
