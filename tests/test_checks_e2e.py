@@ -14,7 +14,7 @@ def run_checks(built, tmp_path):
     junit = tmp_path / "checks.xml"
     env = {**os.environ, "DATAETIK_SITE": str(built.root), "DATAETIK_NEEDS_JSON": str(built.needs_json)}
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "checks", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
+        [sys.executable, "-m", "pytest", "checks", "-q", "--color=no", "-p", "no:cacheprovider", f"--junitxml={junit}"],
         cwd=REPO, env=env, capture_output=True, text=True,
     )
     return proc, junit
@@ -38,7 +38,7 @@ def test_broken_site_fails_with_a_compliance_report_and_junit(tmp_path):
 
 def test_missing_needs_json_is_a_clear_usage_error(tmp_path):
     env = {**os.environ, "DATAETIK_SITE": str(tmp_path), "DATAETIK_NEEDS_JSON": str(tmp_path / "nope.json")}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "checks", "-q", "-p", "no:cacheprovider"],
+    proc = subprocess.run([sys.executable, "-m", "pytest", "checks", "-q", "--color=no", "-p", "no:cacheprovider"],
                           cwd=REPO, env=env, capture_output=True, text=True)
     assert proc.returncode != 0
     assert "Byg sitet først med 'make html'" in proc.stdout + proc.stderr
