@@ -73,10 +73,19 @@ def _table(rows: list[list[nodes.Node | str]]) -> nodes.table:
     body = nodes.tbody()
     group += body
     for cells in rows:
-        body += nodes.row("", *(
-            nodes.entry("", c if isinstance(c, nodes.Node) else nodes.paragraph(text=c)) for c in cells
-        ))
+        body += nodes.row("", *(_cell(c, column) for c, column in zip(cells, COLUMNS)))
     return table
+
+
+def _cell(content: nodes.Node | str, column: str) -> nodes.entry:
+    """A cell that also names its column: on a narrow screen the CSS shows each row as a
+    card, without the header row, and the name tells the reader what the value is."""
+    if isinstance(content, nodes.Node):
+        return nodes.entry("", content)
+    para = nodes.paragraph()
+    para += nodes.inline(text=f"{column}: ", classes=["dataetik-column-name"])
+    para += nodes.Text(content)
+    return nodes.entry("", para)
 
 
 def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:

@@ -46,10 +46,11 @@ def _table(a: AttributeResult, has_truth: bool) -> str:
             if has_truth:
                 cells += [_pct(g.tpr), _pct(g.fpr)]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    # Its own scroll box: on a narrow screen the table scrolls, not the page.
     return (
-        '<table class="table dataetik-bias-table"><thead><tr>'
+        '<div class="dataetik-scroll"><table class="table dataetik-bias-table"><thead><tr>'
         + "".join(f"<th>{h}</th>" for h in head)
-        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
 
@@ -62,9 +63,11 @@ def chart(a: AttributeResult, min_ratio: float) -> str:
     x = lambda v: label_w + plot_w * min(v, scale_max) / scale_max  # noqa: E731
     height = top + row_h * len(a.groups) + 30
     width = label_w + plot_w + 150
+    # Never shrunk below 85 % (labels stay at 11 px or more): a narrow screen scrolls the chart instead.
     parts = [
+        '<div class="dataetik-scroll">',
         f'<svg class="dataetik-bias-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" aria-labelledby="t-{id(a)} d-{id(a)}" xmlns="http://www.w3.org/2000/svg">',
+        f'style="max-width:{width}px;min-width:{round(width * 0.85)}px" aria-labelledby="t-{id(a)} d-{id(a)}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="t-{id(a)}">Forholdstal for {escape(a.attribute)} i forhold til den hyppigst udvalgte gruppe</title>',
         f'<desc id="d-{id(a)}">' + escape("; ".join(
             f"{g.group}: {'undertrykt' if g.suppressed else _num(g.ratio)}" for g in a.groups)) + "</desc>",
@@ -90,7 +93,7 @@ def chart(a: AttributeResult, min_ratio: float) -> str:
     tx = x(min_ratio)
     parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="#000" stroke-dasharray="5,4" stroke-width="1.5"/>')
     parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">grænse {_num(min_ratio)}</text>')
-    parts.append("</g></svg>")
+    parts.append("</g></svg></div>")
     return "".join(parts)
 
 
