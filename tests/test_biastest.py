@@ -138,10 +138,12 @@ GOOD = "køn,kvinde,,1,30\nkøn,kvinde,,0,70\nkøn,mand,,1,30\nkøn,mand,,0,70\n
          "cellen actual=/predicted=0 summer til 180 for 'alder', men til 140 for 'køn'."),
         (HEADER + GOOD + "alder,ung,,1,65\nalder,ung,,0,70\nalder,gammel,,,undertrykt\n", 8, "count",
          "de offentliggjorte grupper i 'alder' har 65 i cellen actual=/predicted=1, flere end de andre egenskaber (60)."),
+        # As Danish Excel saves "CSV".
+        ((HEADER + GOOD).replace(",", ";"), 1, None, "felterne er adskilt med semikolon."),
     ],
     ids=["unknown-column", "missing-column", "bad-value", "mixed-truth", "negative", "non-integer", "small-cell",
          "duplicate", "missing-cell", "totals", "half-suppressed", "one-group", "ragged-row", "recoverable-by-subtraction",
-         "cells-disagree", "suppressed-over-population"],
+         "cells-disagree", "suppressed-over-population", "semicolons"],
 )
 def test_malformed_counts_name_line_and_column(tmp_path, text, line, column, problem):
     with pytest.raises(CountsError) as err:
@@ -165,10 +167,16 @@ def test_row_level_files_in_the_site_are_found(tmp_path):
     (tmp_path / "docs" / "data.json").write_text("{}")  # ordinary outside projects/
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / "x.csv").write_text("a\n")  # not the site
-    found = row_level_data(tmp_path)
+    (tmp_path / "projects" / "x" / "udtraek.ods").write_bytes(b"PK")
+    write(tmp_path / "projects" / "x", HEADER + GOOD.replace("kvinde,,0,70", "kvinde,,0,2"), name="gammel.csv")
+    write(tmp_path / "projects" / "x", "attribute;group;actual;predicted;count\n", name="i-brug.csv")
+    found = row_level_data(tmp_path, frozenset({(tmp_path / "projects/x/i-brug.csv").resolve()}))
     assert [(f.file, f.line) for f in found] == [
-        ("projects/x/sager.parquet", 1), ("projects/x/udtraek.csv", 1), ("udtraek.csv", 1)]
-    assert "ligner data om enkelte borgere" in found[0].problem and "dataetik aggregate" in found[0].fix
+        ("projects/x/gammel.csv", 3), ("projects/x/sager.parquet", 1), ("projects/x/udtraek.csv", 1),
+        ("projects/x/udtraek.ods", 1), ("udtraek.csv", 1)]
+    # A counts file no bias test uses may still not disclose small cells.
+    assert "ingen bias-test bruger den" in found[0].problem and "antallet 2 er under diskretionsgrænsen" in found[0].problem
+    assert "ligner data om enkelte borgere" in found[1].problem and "dataetik aggregate" in found[1].fix
 
 
 def run_cli(*args):
@@ -357,3 +365,29 @@ def test_bad_counts_point_at_the_csv_line(tmp_path):
         "diskretionsgrænsen på 5.")
     strict = build(built.root, builder="html", strict=True)
     assert strict.returncode != 0 and "projects/demo/biastest.csv:5: WARNING: Bias-testen BT_DEMO" in strict.warnings
+    assert not (built.root / "_build/html/projects/demo/biastest.csv").exists()  # never published
+
+
+def test_a_bad_counts_file_in_use_is_not_also_called_row_level_data(tmp_path):
+    built = bias_site(tmp_path, SKEWED.replace(",", ";"))
+    assert "semikolon" in bias_findings(built)
+    assert bias_findings(built, "row_level_data") == ""
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("mangler.csv", "optællingsfilen 'mangler.csv' findes ikke i projektets mappe."),
+    ("../../conf.py", "optællingsfilen '../../conf.py' ligger uden for projektets mappe."),
+], ids=["missing", "outside-the-project"])
+def test_the_counts_file_name_is_checked_at_the_bias_test(tmp_path, name, problem):
+    built = bias_site(tmp_path, SKEWED)
+    page = built.root / "projects/demo/index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(":counts: biastest.csv", f":counts: {name}"), encoding="utf-8")
+    assert bias_findings(build(built.root)).startswith(f"projects/demo/index.md:57: PRJ_DEMO / R_BIAS: BT_DEMO: {problem}\n")
+
+
+def test_the_counts_are_published_beside_the_page_to_recompute(tmp_path):
+    built = build(bias_site(tmp_path, SKEWED, status="stoppet").root, builder="html", strict=True)
+    assert built.returncode == 0, built.warnings
+    out = built.root / "_build" / "html" / "projects" / "demo"
+    assert (out / "biastest.csv").read_text(encoding="utf-8") == SKEWED
+    assert 'href="biastest.csv"' in (out / "index.html").read_text(encoding="utf-8")

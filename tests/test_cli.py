@@ -70,7 +70,7 @@ def test_new_then_check_lists_placeholders_then_filled_in_passes(repo):
     assert "har stadig pladsholderen 'UDFYLDES' i feltet 'legal_basis'" in check.stdout
     assert f"  {page}:" in check.stdout
     # The missing counts file: said once, by the bias check with its requirement (the build says it too).
-    assert check.stdout.count("filen findes ikke") == 1 and "R_BIASTEST: BT_RUTEPLANLAEGNING" in check.stdout
+    assert check.stdout.count("findes ikke i projektets mappe") == 1 and "R_BIASTEST: BT_RUTEPLANLAEGNING" in check.stdout
     assert (repo / "_build" / "checks.xml").exists()
 
     path = repo / page

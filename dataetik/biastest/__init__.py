@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dataetik.biastest.counts import Counts, CountsError, read_counts
 from dataetik.biastest.metrics import BiasResult, Thresholds, evaluate
+from dataetik.needs_data import source_file
 from dataetik.policy import Policy, _as_list
 
 DEFAULT_MIN_CELL = 5  # Statistics Denmark's discretion practice, when the policy says nothing
@@ -44,7 +45,19 @@ def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
 
 
 def counts_path(need: dict, srcdir: Path) -> Path:
-    return srcdir / posixpath.dirname(need["docname"]) / need.get("counts", "")
+    """The counts file, which must lie in the project's folder: it is published with the page.
+    Problems with the name itself point at the bias test on its page."""
+    folder = (srcdir / posixpath.dirname(need["docname"])).resolve()
+    name = need.get("counts", "")
+    path = (folder / name).resolve()
+    page, line = srcdir / source_file(need), need.get("lineno") or 0
+    if folder not in path.parents:
+        raise CountsError(page, line, None, f"optællingsfilen '{name}' ligger uden for projektets mappe.",
+                          "Læg optællingerne i projektmappen, og skriv kun filnavnet i ':counts:'.")
+    if not path.is_file():
+        raise CountsError(page, line, None, f"optællingsfilen '{name}' findes ikke i projektets mappe.",
+                          "Læg optællingerne i projektmappen, og skriv filnavnet i bias-testens ':counts:'.")
+    return path
 
 
 def compute(need: dict, srcdir: Path, policy_bias: PolicyBias) -> tuple[Counts, BiasResult]:

@@ -79,6 +79,9 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
     if header is None:
         raise CountsError(path, 1, None, "filen er tom.", f"Første linje skal være: {','.join(COLUMNS)}")
     header = [h.strip() for h in header]
+    if len(header) == 1 and ";" in header[0]:  # Danish Excel saves "CSV" with semicolons
+        raise CountsError(path, 1, None, "felterne er adskilt med semikolon.",
+                          "Gem filen som 'CSV UTF-8 (kommasepareret)', så felterne er adskilt med komma.")
     for name in header:
         if name not in COLUMNS:
             raise CountsError(path, 1, name, "ukendt kolonne.",

@@ -7,15 +7,15 @@ import os
 from pathlib import Path
 
 from dataetik import model
-from dataetik.biastest import CountsError, PolicyBias, compute, own_thresholds
-from dataetik.biastest.counts import COLUMNS
+from dataetik.biastest import CountsError, PolicyBias, compute, counts_path, own_thresholds
+from dataetik.biastest.counts import COLUMNS, read_counts
 from dataetik.biastest.metrics import BIAS, UNDECIDED
 from dataetik.findings import Finding
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules.project_rules import approves, min_words, text_problem
 
-DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".sav", ".dta", ".sas7bdat"}
+DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".ods", ".sav", ".dta", ".sas7bdat"}
 PROJECT_ONLY_SUFFIXES = {".json", ".jsonl"}  # ordinary files elsewhere in the repository
 SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", "_build", "node_modules", "__pycache__"}  # tools, not the site
 
@@ -41,7 +41,8 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
     try:
         _, result = compute(test, policy.needs.srcdir or Path("."), policy_bias)
     except CountsError as err:
-        return [finding(f"{test['id']}: {err.path.name}, {err.where}{err.problem}", err.fix,
+        in_counts = "" if err.path.suffix == ".md" else f"{err.path.name}, "  # else the page itself, named by the location
+        return [finding(f"{test['id']}: {in_counts}{err.where}{err.problem}", err.fix,
                         file=_relative(err.path, policy.needs.srcdir), line=err.line or None)]
 
     parts = lambda t: policy.needs.parts_of(project.get("id", ""), t)  # noqa: E731
@@ -98,14 +99,20 @@ def _looks_like_counts(path: Path) -> bool:
     return sorted(h.strip() for h in header) == sorted(COLUMNS)
 
 
-def row_level_data(root: Path) -> list[Finding]:
-    """Files in the site's repository that look like data about individual citizens."""
+def row_level_data(root: Path, counts_files: frozenset[Path] = frozenset(), min_cell: int = 5) -> list[Finding]:
+    """Files in the site's repository that look like data about individual citizens, and counts
+    files no bias test uses that would disclose small cells. A bias test's own counts file is
+    checked by `bias_result`, with its requirement."""
     found = []
     for path in sorted(_files(root)):
         suffix = path.suffix.lower()
         in_project = path.relative_to(root).parts[0] == "projects"
         tabular = suffix in (".csv", ".tsv") or (in_project and suffix == ".txt")
-        if suffix in DATA_SUFFIXES or (in_project and suffix in PROJECT_ONLY_SUFFIXES) or (tabular and not _looks_like_counts(path)):
+        if path.resolve() in counts_files:
+            continue
+        if tabular and _looks_like_counts(path):
+            found += _unused_counts(path, root, min_cell)
+        elif suffix in DATA_SUFFIXES or (in_project and suffix in PROJECT_ONLY_SUFFIXES) or tabular:
             found.append(Finding(
                 rule="row_level_data", file=_relative(path, root), line=1,
                 problem="Filen ligner data om enkelte borgere (rækkedata). Den må aldrig ligge i mappen med sitet "
@@ -114,6 +121,28 @@ def row_level_data(root: Path) -> list[Finding]:
                     "offentliggør i stedet samlede optællinger: 'dataetik aggregate <fil> ... -o biastest.csv'.",
             ))
     return found
+
+
+def used_counts_files(policy: Policy) -> frozenset[Path]:
+    """The counts files the bias tests name (those that exist inside their project folder)."""
+    used = set()
+    for test in policy.needs.of_type("biastest"):
+        try:
+            used.add(counts_path(test, policy.needs.srcdir or Path(".")))
+        except CountsError:
+            pass  # said by the test's own bias_result check
+    return frozenset(used)
+
+
+def _unused_counts(path: Path, root: Path, min_cell: int) -> list[Finding]:
+    try:
+        read_counts(path, min_cell)
+    except CountsError as err:
+        return [Finding(rule="row_level_data", file=_relative(path, root), line=err.line or 1,
+                        problem=f"Filen ligner optællinger til en bias-test, men ingen bias-test bruger den, og den må "
+                                f"ikke offentliggøres: {err.where}{err.problem}",
+                        fix=f"Slet filen, hvis den er en gammel udgave. Ellers: {err.fix}")]
+    return []
 
 
 def _files(root: Path):

@@ -6,6 +6,9 @@ so a strict (-W) build fails and nothing half-right is published.
 
 from __future__ import annotations
 
+import html
+import posixpath
+import shutil
 from pathlib import Path
 
 from docutils import nodes
@@ -14,7 +17,7 @@ from sphinx.util import logging
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.nodes import Need
 
-from dataetik.biastest import CountsError, PolicyBias, compute
+from dataetik.biastest import CountsError, PolicyBias, compute, counts_path
 from dataetik.biastest.render import render
 from dataetik.needs_data import Needs
 from dataetik.policy import Policy
@@ -56,8 +59,23 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                            location=f"{error.path}:{error.line}", type="dataetik", subtype="biastest")
             continue
         project = needs.get((need.get("belongs_to") or [""])[0]) or {}
-        html = nodes.raw("", render(result, project.get("status", "")), format="html")
-        node.parent.insert(node.parent.index(node) + 1, html)
+        markup = render(result, project.get("status", "")) + _publish(app, need)
+        node.parent.insert(node.parent.index(node) + 1, nodes.raw("", markup, format="html"))
+
+
+def _publish(app: Sphinx, need: dict) -> str:
+    """Copy the (validated, aggregated) counts file beside the page, so anyone can recompute the
+    figures from what is published; returns the paragraph that links to it."""
+    if app.builder.format != "html":
+        return ""
+    source = counts_path(need, Path(app.srcdir))
+    relative = source.relative_to(Path(app.srcdir).resolve() / posixpath.dirname(need["docname"])).as_posix()
+    target = Path(app.outdir) / posixpath.dirname(need["docname"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    link = f'<a href="{html.escape(relative)}" download>{html.escape(relative)}</a>'
+    return (f'<p class="dataetik-bias-download">Tallene er beregnet af de offentliggjorte optællinger i {link} '
+            "(CSV). Hent filen, og regn efter.</p>")
 
 
 def _forget_policy(app: Sphinx, env, docnames) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataetik import model
 from dataetik.findings import Finding
 from dataetik.policy import Policy
+from dataetik.biastest import PolicyBias
 from dataetik.biastest import rules as bias_rules
 from dataetik.rules import policy_rules, project_rules
 
@@ -72,7 +73,8 @@ def policy_cases(policy: Policy) -> list[Case]:
         for r in policy.requirements
     ]
     if policy.needs.srcdir:
-        cases.append(Case("row_level_data", "site", "", lambda: bias_rules.row_level_data(policy.needs.srcdir)))
+        cases.append(Case("row_level_data", "site", "", lambda: bias_rules.row_level_data(
+            policy.needs.srcdir, bias_rules.used_counts_files(policy), PolicyBias.of(policy).min_cell)))
     cases += [
         Case("risk_level_is_defined", level, "", lambda level=level: policy_rules.risk_level_is_defined(policy, level))
         for level in model.RISK_LEVELS
