@@ -29,14 +29,27 @@ def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
     return table
 
 
-def allowed(schema: dict) -> str:
+# A plausible value for each number field, as it is written in the file.
+EXAMPLES = {"min_ratio": "0.8", "max_difference": "0.1", "min_cell": "5", "min_words": "40"}
+
+
+def allowed(schema: dict, field: str = "") -> str:
     items = schema.get("items", schema)
     if "enum" in items:
         values = ", ".join(items["enum"])
         return f"en eller flere af: {values}" if schema.get("type") == "array" else f"en af: {values}"
     if "pattern" in schema:
         return "dato, ÅÅÅÅ-MM-DD"
-    return {"number": "tal, fx 0.8", "integer": "heltal"}.get(schema.get("type"), "fri tekst")
+    example = f", fx {EXAMPLES[field]}" if field in EXAMPLES else ""
+    kind = {"number": "tal med punktum som decimaltegn", "integer": "heltal"}.get(schema.get("type"))
+    return kind + example if kind else "fri tekst"
+
+
+def link_targets(target_types: list[str]) -> str:
+    """The need types a link may point to, by their Danish names and ID prefixes."""
+    types = {t["directive"]: t for t in model.NEED_TYPES}
+    return "ID på " + " eller ".join(
+        f"{types[t]['title'].lower()} ({types[t]['prefix']}…)" for t in target_types)
 
 
 class FieldReference(SphinxDirective):
@@ -50,18 +63,18 @@ class FieldReference(SphinxDirective):
             required = model.REQUIRED_FIELDS.get(directive, [])
             optional = [f for f in model.OPTIONAL_FIELDS.get(directive, []) if f not in required]
             rows = [
-                [name, model.NEED_FIELDS[name]["description"], allowed(model.NEED_FIELDS[name]["schema"]),
+                [name, model.NEED_FIELDS[name]["description"], allowed(model.NEED_FIELDS[name]["schema"], name),
                  "påkrævet" if name in required else "valgfri"]
                 for name in [*required, *optional]
             ]
             rows += [
-                [name, link["outgoing"], "ID på: " + ", ".join(link["target_types"]),
+                [name, link["outgoing"], link_targets(link["target_types"]),
                  "udledes af mappen" if "default" in link else "valgfri"]
                 for name, link in links.items() if directive in model.LINK_SOURCES.get(name, [])
             ]
             section = nodes.section(ids=[f"felter-{directive}"])
             section += nodes.title(text=f"{need_type['title']} ({directive}, ID begynder med {need_type['prefix']})")
-            section += _table(["Felt", "Betydning", "Tilladte værdier", ""], rows) if rows else nodes.paragraph(text="Ingen felter.")
+            section += _table(["Felt", "Betydning", "Tilladte værdier", "Påkrævet?"], rows) if rows else nodes.paragraph(text="Ingen felter.")
             out.append(section)
         return out
 
