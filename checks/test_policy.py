@@ -18,3 +18,7 @@ def test_risk_level_is_defined(case):
 
 def test_row_level_data(case):
     fail_on(case.run())
+
+
+def test_needs_are_whole(case):
+    fail_on(case.run())

@@ -265,3 +265,34 @@ def test_build_rejects_broken_links_and_fields_with_file_and_line(tmp_path, edit
     built = site(tmp_path, {DEMO: edit}, strict=True)
     assert built.returncode != 0
     assert expected in built.warnings
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        # A ':::' left out: the next need becomes a child of this one and passes every other check.
+        (("Formålet er at give borgerne hurtigere svar, og vi bruger kun navn og adresse til det.\n:::\n",
+          "Formålet er at give borgerne hurtigere svar, og vi bruger kun navn og adresse til det.\n"),
+         "projects/demo/index.md:27: PRJ_DEMO: C_DEMO_SIKKERHED står inde i C_DEMO_FORMAAL, fordi C_DEMO_FORMAAL ikke "
+         "er lukket, før C_DEMO_SIKKERHED begynder.\n"
+         "    Sådan retter du det: Afslut C_DEMO_FORMAAL med en linje, der kun indeholder ':::', før C_DEMO_SIKKERHED begynder."),
+        # A code fence left open swallows what follows.
+        (("Et lille demoprojekt.\n:::\n", "Et lille demoprojekt.\n:::\n\n```\n"),
+         "projects/demo/index.md:23: PRJ_DEMO: Elementet C_DEMO_FORMAAL blev ikke oprettet og mangler på sitet.\n"
+         "    Sådan retter du det: Se efter en kodeblok (```) eller et element (:::) ovenfor, der ikke er lukket, og "
+         "efter fejl i elementets felter; meldingerne fra bygget peger på dem."),
+        ((":::{evidence} Sikkerhedsvurdering", ":::{evidense} Sikkerhedsvurdering"),
+         "projects/demo/index.md:37: PRJ_DEMO: Elementet EV_DEMO_SIKKERHED blev ikke oprettet: 'evidense' er ikke en "
+         "elementtype.\n"
+         "    Sådan retter du det: Brug en af typerne principle, requirement, risklevel, criterion, project, "
+         "consideration, biastest, evidence, approval, fx ':::{consideration}'."),
+        ((":id: C_DEMO_SIKKERHED", ":id: C_DEMO_FORMAAL"),
+         "projects/demo/index.md:29: PRJ_DEMO: ID'et C_DEMO_FORMAAL bruges også i projects/demo/index.md:20, så "
+         "elementet her blev ikke oprettet.\n"
+         "    Sådan retter du det: Giv elementet her sit eget, nye ID (et kopieret projekt skal have nye ID'er overalt)."),
+    ],
+    ids=["unclosed-directive", "unclosed-code-fence", "misspelt-type", "duplicate-id"],
+)
+def test_every_need_written_becomes_a_need_of_its_own(tmp_path, edit, expected):
+    found = findings(site(tmp_path, {DEMO: edit}), "needs_are_whole").split("\n")
+    assert "\n".join(found[:2]) == expected  # the first finding whole; an open code fence swallows the rest too

@@ -15,7 +15,7 @@ from dataetik.findings import Finding
 from dataetik.policy import Policy
 from dataetik.biastest import PolicyBias
 from dataetik.biastest import rules as bias_rules
-from dataetik.rules import policy_rules, project_rules
+from dataetik.rules import policy_rules, project_rules, source_rules
 
 
 # What each check demands, in Danish: the reference page is generated from this, and a
@@ -42,6 +42,9 @@ DESCRIPTIONS = {
                    "der besvarer bias-kravet, peger på testen med ':reviews:' og er en egentlig begrundelse. Grænserne må "
                    "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
                    "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
+    "needs_are_whole": "Hvert element, der står i en politik- eller projektside, bliver til sit eget element på sitet: "
+                       "intet forsvinder (en kodeblok ``` der ikke er lukket, en forkert elementtype, et ID der "
+                       "allerede er brugt), og intet står inde i et andet (et ':::' der mangler).",
     "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
                       "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
     # The four below run once per project when a requirement names them in 'checks' (status always).
@@ -73,6 +76,7 @@ def policy_cases(policy: Policy) -> list[Case]:
         for r in policy.requirements
     ]
     if policy.needs.srcdir:
+        cases.append(Case("needs_are_whole", "site", "", lambda: source_rules.needs_are_whole(policy)))
         cases.append(Case("row_level_data", "site", "", lambda: bias_rules.row_level_data(
             policy.needs.srcdir, bias_rules.used_counts_files(policy), PolicyBias.of(policy).min_cell)))
     cases += [
