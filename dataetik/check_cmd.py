@@ -16,10 +16,27 @@ import time
 from pathlib import Path
 
 from dataetik.build_messages import parse_warnings
+from dataetik.findings import Finding
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
 from dataetik.report import Result, github, junit, text
 from dataetik.rules import all_cases
+
+
+def unreadable_pages(site: Path) -> list[Finding]:
+    """Pages that are not UTF-8: Sphinx would stop with an English traceback."""
+    found = []
+    for path in sorted(site.rglob("*.md")):
+        if "_build" in path.parts or any(part.startswith(".") for part in path.relative_to(site).parts):
+            continue
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            found.append(Finding(rule="build", file=path.relative_to(site).as_posix(), line=data[:err.start].count(b"\n") + 1,
+                                 problem="Siden er ikke gemt som UTF-8 (fx æ, ø eller å i en anden tegnkodning).",
+                                 fix="Gem filen som UTF-8 i din editor (fx 'Gem som' > Kodning: UTF-8), og kør igen."))
+    return found
 
 
 def build(site: Path, out: Path) -> list[Result]:
@@ -51,8 +68,9 @@ def run(site: Path, junit_path: Path | None = None, say=print) -> int:
     shutil.rmtree(out, ignore_errors=True)  # never check a needs.json left by an earlier build
     started = time.perf_counter()
     say("Bygger sitet (det tager et øjeblik) ...")
-    results = build(site, out)
-    say(f"  bygget på {time.perf_counter() - started:.0f} s, {len(results)} meldinger fra bygget")
+    unreadable = unreadable_pages(site)
+    results = [Result("build", f.location, "", (f,)) for f in unreadable] or build(site, out)
+    say(f"  bygget på {time.perf_counter() - started:.0f} s, {len(results)} {'melding' if len(results) == 1 else 'meldinger'} fra bygget")
     needs_json = out / "needs.json"
     requirement_url = lambda _: None  # noqa: E731
     if needs_json.exists():

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitebuild import REPO
+from sitebuild import REPO, copy_site
 
 from dataetik.scaffold import filled_in
 
@@ -155,3 +155,13 @@ def test_scaffold_ids_stay_unique_when_requirements_share_an_answer():
     ids = re.findall(r"^:id: (\S+)$", page, re.M)
     assert sorted(ids) == ["BT_TEST", "EV_TEST_SIKKERHEDSVURDERING", "PRJ_TEST"]
     assert ":addresses: R_A, R_B" in page and ":addresses: R_C, R_D" in page
+
+
+def test_check_names_a_page_not_saved_as_utf8_instead_of_crashing(tmp_path):
+    site = copy_site("tiny", tmp_path / "site")
+    page = site / "projects/demo/index.md"
+    page.write_bytes(page.read_text(encoding="utf-8").replace("Et lille demoprojekt.", "Et lille demoprojekt på Søborg.").encode("latin-1"))
+    check = dataetik(site, "check")
+    assert check.returncode == 1 and "Traceback" not in check.stdout + check.stderr
+    assert "Politikken og sitet – 1 fejl\n  projects/demo/index.md:6\n    Siden er ikke gemt som UTF-8" in check.stdout
+    assert "1 melding fra bygget" in check.stdout

@@ -14,7 +14,7 @@ def render(results: list[Result], requirement_url: Callable[[str], str | None] =
         return f"Alle {len(results)} kontroller bestået."
     by_project: dict[str, list] = defaultdict(list)
     for result in failed:
-        by_project[result.project or "Politikken"].extend(result.findings)
+        by_project[result.project or "Politikken og sitet"].extend(result.findings)
     lines = []
     for project in sorted(by_project):
         findings = sorted(by_project[project], key=lambda f: (f.file, f.line or 0))
