@@ -146,19 +146,27 @@ def test_missing_evidence_of_kind_fails(tmp_path):
 def test_approval_below_required_level_fails(tmp_path):
     built = site(tmp_path, {DEMO: (":decision_level: direktørkreds", ":decision_level: leder")})
     assert findings(built, "approval") == (
-        "projects/demo/index.md:3: PRJ_DEMO / R_GODKENDT: Projektet har status 'igangværende' og risikoprofil "
-        "'høj', men mangler en godkendelse på mindst niveauet 'direktørkreds'. Fundne godkendelser: "
-        "AP_DEMO (godkendt, leder).\n"
-        "    Sådan retter du det: Tilføj et 'approval'-element med ':addresses: R_GODKENDT', "
-        "':decision_level: direktørkreds' (eller højere), ':decision: godkendt' eller 'betinget', ':role:' og "
-        "':date:'. Et stoppet projekt kan i stedet have ':decision: afvist'."
+        "projects/demo/index.md:46: PRJ_DEMO / R_GODKENDT: Projektet har status 'igangværende' og risikoprofil "
+        "'høj', så det kræver en godkendelse (godkendt/betinget) på mindst niveauet 'direktørkreds', men AP_DEMO er "
+        "'godkendt' på niveauet 'leder'.\n"
+        "    Sådan retter du det: Forelæg projektet for direktørkreds, og skriv afgørelsen i et nyt 'approval'-element "
+        "med ':addresses: R_GODKENDT' og ':decision_level: direktørkreds' – eller ret ':decision_level:' her, hvis det "
+        "faktisk var direktørkreds, der godkendte."
+    )
+    without = site(tmp_path / "none", {DEMO: (":::{approval} Godkendt af direktørkredsen\n:id: AP_DEMO\n:addresses: R_GODKENDT",
+                                             ":::{approval} Godkendt af direktørkredsen\n:id: AP_DEMO\n:addresses: R_SIKKERHED")})
+    assert findings(without, "approval") == (
+        "projects/demo/index.md:3: PRJ_DEMO / R_GODKENDT: Projektet har status 'igangværende' og risikoprofil 'høj', "
+        "men mangler en godkendelse på mindst niveauet 'direktørkreds'.\n"
+        "    Sådan retter du det: Tilføj et 'approval'-element med ':addresses: R_GODKENDT', ':decision_level: "
+        "direktørkreds' (eller højere), ':decision: godkendt' eller 'betinget', ':role:' og ':date:'."
     )
 
 
 def test_rejected_approval_is_enough_only_for_a_stopped_project(tmp_path):
     reject = (":decision: godkendt", ":decision: afvist")
     running = site(tmp_path / "a", {DEMO: reject})
-    assert "mangler en godkendelse på mindst niveauet 'direktørkreds'" in findings(running, "approval")
+    assert "kræver en godkendelse (godkendt/betinget) på mindst niveauet 'direktørkreds', men AP_DEMO er 'afvist'" in findings(running, "approval")
     stop = ":status: stoppet\n:end_date: 2025-06-01"
     stopped = copy_site("tiny", tmp_path / "b", {DEMO: (":status: igangværende", stop)})
     (stopped / DEMO).write_text((stopped / DEMO).read_text().replace(*reject))

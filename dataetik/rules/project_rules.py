@@ -112,14 +112,24 @@ def approval(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     rejected = [a for a in found if a.get("decision") == "afvist"]
     if high_enough or (status == "stoppet" and rejected):
         return []
-    given = ", ".join(f"{a['id']} ({a.get('decision')}, {a.get('decision_level')})" for a in found) or "ingen"
+    situation = f"Projektet har status '{status}' og risikoprofil '{project.get('risk')}'"
+    stopped = " Et stoppet projekt kan i stedet have ':decision: afvist'." if status == "stoppet" else ""
+    if found:  # point at the latest decision, which is the one to act on
+        latest = max(found, key=lambda a: a.get("date") or "")
+        return [_finding(
+            latest, "approval", project,
+            f"{situation}, så det kræver en godkendelse (godkendt/betinget) på mindst niveauet '{needed}', men "
+            f"{latest['id']} er '{latest.get('decision')}' på niveauet '{latest.get('decision_level')}'.",
+            f"Forelæg projektet for {needed}, og skriv afgørelsen i et nyt 'approval'-element med ':addresses: {req.id}' "
+            f"og ':decision_level: {needed}' – eller ret ':decision_level:' her, hvis det faktisk var {needed}, der "
+            f"godkendte.{stopped}",
+            req.id,
+        )]
     return [_finding(
         project, "approval", project,
-        f"Projektet har status '{status}' og risikoprofil '{project.get('risk')}', men mangler en godkendelse "
-        f"på mindst niveauet '{needed}'. Fundne godkendelser: {given}.",
+        f"{situation}, men mangler en godkendelse på mindst niveauet '{needed}'.",
         f"Tilføj et 'approval'-element med ':addresses: {req.id}', ':decision_level: {needed}' (eller højere), "
-        "':decision: godkendt' eller 'betinget', ':role:' og ':date:'. Et stoppet projekt kan i stedet have "
-        "':decision: afvist'.",
+        f"':decision: godkendt' eller 'betinget', ':role:' og ':date:'.{stopped}",
         req.id,
     )]
 
@@ -210,14 +220,11 @@ def placeholders(policy: Policy, project: dict, requirement: str = "") -> list[F
 
 
 def status(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
-    if project.get("status") in model.STATUSES:
+    """A status is set. (A value that is not allowed is the build's to report, from the field schema.)"""
+    if project.get("status"):
         return []
-    given = project.get("status")
-    return [_finding(
-        project, "status", project,
-        f"Projektet har status '{given}', som ikke findes." if given else "Projektet har ingen status.",
-        f"{'Ret' if given else 'Tilføj'} ':status:' med en af {', '.join(model.STATUSES)}.", requirement,
-    )]
+    return [_finding(project, "status", project, "Projektet har ingen status.",
+                     f"Tilføj ':status:' med en af {', '.join(model.STATUSES)}.", requirement)]
 
 
 def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
