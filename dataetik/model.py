@@ -81,7 +81,7 @@ NEED_FIELDS: dict[str, dict] = {
     "source": {"description": "Afsnit i politikken", "schema": _TEXT},
     "applies_risk": {"description": "Gælder for risikoniveau", "schema": _enum_list(RISK_LEVELS)},
     "applies_when": {"description": "Gælder kun når projektet er", "schema": _enum_list(list(PROJECT_TRAITS))},
-    "answered_by": {"description": "Besvares af", "schema": _enum_list(list(ANSWER_TYPES))},
+    "answered_by": {"description": "Skal besvares med", "schema": _enum_list(list(ANSWER_TYPES))},
     "evidence_kind": {"description": "Krævet dokumentation", "schema": _enum_list(EVIDENCE_KINDS)},
     "checks": {"description": "Kontrolleres også for alle projekter", "schema": _enum_list(list(PROJECT_CHECKS))},
     "min_ratio": {"description": "Mindste forholdstal mellem grupper", "schema": _NUMBER},
@@ -154,7 +154,7 @@ NEED_LINKS: dict[str, dict] = {
     },
     "addresses": {
         "outgoing": "Besvarer",
-        "incoming": "Besvares af",
+        "incoming": "Besvaret af",
         "target_types": ["requirement"],
         "color": "#4c8cbf",
     },
