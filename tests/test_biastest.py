@@ -95,6 +95,13 @@ def test_wide_interval_is_undecided(tmp_path):
     assert "rækker under grænsen 0,80" in evaluate(counts, Thresholds()).attributes[0].reason
 
 
+def test_an_undecided_verdict_names_every_group_whose_interval_reaches_below(tmp_path):
+    three = HEADER + "".join(f"køn,{g},,1,{s}\nkøn,{g},,0,{100 - s}\n" for g, s in (("a", 40), ("b", 36), ("c", 35)))
+    reason = evaluate(read_counts(write(tmp_path, three), 5), Thresholds()).attributes[0].reason
+    # Katz by hand for c: ln(35/40) ± 1.96·√(1/35 − 1/100 + 1/40 − 1/100) gives 0,61–1,25.
+    assert reason.startswith("intervallerne for grupperne 'c' (0,61–1,25) og 'b' (0,63–1,28) rækker under grænsen 0,80")
+
+
 def test_large_equal_groups_show_no_bias(tmp_path):
     equal = HEADER + "køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,295\nkøn,mand,,0,705\n"
     result = evaluate(read_counts(write(tmp_path, equal), 5), Thresholds())

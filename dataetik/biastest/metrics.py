@@ -150,9 +150,11 @@ def _verdict(results, dp_diff, eod, missing, t: Thresholds) -> tuple[str, str]:
         return UNDECIDED, f"utilstrækkelige data ({shown}); en undertrykt gruppe kan ikke bestå testen"
     unsure = [r for r in compared if r.ci[0] < t.min_ratio]
     if unsure:
-        r = min(unsure, key=lambda r: r.ci[0])
-        return UNDECIDED, (f"intervallet for gruppen '{r.group}' ({_da(r.ci[0])}–{_da(r.ci[1])}) rækker under grænsen "
-                           f"{_da(t.min_ratio)}; data kan hverken vise eller udelukke skævhed")
+        named = [f"'{r.group}' ({_da(r.ci[0])}–{_da(r.ci[1])})" for r in sorted(unsure, key=lambda r: r.ci[0])]
+        which = (f"intervallet for gruppen {named[0]}" if len(named) == 1
+                 else f"intervallerne for grupperne {', '.join(named[:-1])} og {named[-1]}")
+        return UNDECIDED, (f"{which} rækker under grænsen {_da(t.min_ratio)}; data kan hverken vise "
+                           "eller udelukke skævhed")
     if dp_diff is not None and dp_diff > t.max_difference:
         return UNDECIDED, f"forskellen i andel udvalgte er {_da(dp_diff)}, over tolerancen {_da(t.max_difference)}"
     if eod is not None and eod > t.max_difference:
