@@ -6,7 +6,6 @@ so a strict (-W) build fails and nothing half-right is published.
 
 from __future__ import annotations
 
-import html
 import posixpath
 import shutil
 from pathlib import Path
@@ -59,23 +58,21 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                            location=f"{error.path}:{error.line}", type="dataetik", subtype="biastest")
             continue
         project = needs.get((need.get("belongs_to") or [""])[0]) or {}
-        markup = render(result, project.get("status", "")) + _publish(app, need)
+        markup = render(result, project.get("status", ""), _publish(app, need))
         node.parent.insert(node.parent.index(node) + 1, nodes.raw("", markup, format="html"))
 
 
-def _publish(app: Sphinx, need: dict) -> str:
+def _publish(app: Sphinx, need: dict) -> str | None:
     """Copy the (validated, aggregated) counts file beside the page, so anyone can recompute the
-    figures from what is published; returns the paragraph that links to it."""
+    figures from what is published; returns its address relative to the page."""
     if app.builder.format != "html":
-        return ""
+        return None
     source = counts_path(need, Path(app.srcdir))
     relative = source.relative_to(Path(app.srcdir).resolve() / posixpath.dirname(need["docname"])).as_posix()
     target = Path(app.outdir) / posixpath.dirname(need["docname"]) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
-    link = f'<a href="{html.escape(relative)}" download>{html.escape(relative)}</a>'
-    return (f'<p class="dataetik-bias-download">Tallene er beregnet af de offentliggjorte optællinger i {link} '
-            "(CSV). Hent filen, og regn efter.</p>")
+    return relative
 
 
 def _forget_policy(app: Sphinx, env, docnames) -> None:
