@@ -7,6 +7,7 @@ passed on as they are, still with their file and line.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from dataetik import model
@@ -29,10 +30,11 @@ _KNOWN = [
      "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-03-01."),
     (re.compile(r'Need \'(?P<need>[^\']+)\' has schema violations.*?Schema message:\s+"(?P<field>[^"]+)" is a required property', re.S),
      "{need} mangler feltet '{field}'.",
-     "Tilføj linjen ':{field}: ...' i elementet. Se feltreferencen for tilladte værdier."),
+     "Tilføj linjen ':{field}: ...' i elementet. Står den der allerede, så fjern tomme linjer mellem felterne "
+     "øverst i elementet: alt efter den første tomme linje læses som tekst."),
     (re.compile(r"Need '(?P<need>[^']+)' has unknown outgoing link '(?P<target>[^']+)' in field '(?P<field>[^']+)'"),
      "{need} linker til '{target}' i feltet '{field}', men der findes intet element med det ID.",
-     "Ret ID'et (se kravlisten for de rigtige ID'er), eller fjern linket."),
+     "Ret ID'et, så det peger på et element, der findes (krav står i kravlisten), eller fjern linket."),
     (re.compile(r"Need '(?P<need>[^']+)' link '(?P<target>[^']+)' in field '(?P<field>[^']+)': target need type '(?P<type>[^']+)' is not one of '(?P<allowed>[^']+)'"),
      "{need} linker i feltet '{field}' til '{target}', som er af typen '{type}'.",
      "Feltet '{field}' skal pege på et element af typen '{allowed}'."),
@@ -42,7 +44,31 @@ _KNOWN = [
     (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists", re.I),
      "ID'et '{id}' bruges allerede af et andet element.",
      "Giv elementet et nyt, unikt ID."),
+    (re.compile(r"No ID defined, but 'needs_id_required'"),
+     "Elementet har intet ':id:', så det blev ikke oprettet.",
+     "Tilføj fx ':id: C_PROJEKT_EMNE' lige under elementets første linje (kun store bogstaver, tal og _)."),
+    (re.compile(r"Unknown option '(?P<option>[^']+)'"),
+     "Feltet ':{option}:' findes ikke.",
+     "{suggestion}Se feltreferencen for de felter, hver slags element har."),
+    (re.compile(r"Unknown directive type: '(?P<directive>[^']+)'"),
+     "Elementtypen '{directive}' findes ikke, så elementet blev ikke oprettet.",
+     "{suggestion}Typerne er: " + ", ".join(t["directive"] for t in model.NEED_TYPES) + "."),
+    (re.compile(r"Non-consecutive header level increase; H(?P<above>\d) to H(?P<level>\d)"),
+     "Overskriften springer et niveau over (fra niveau {above} til {level}).",
+     "Giv overskriften ét # mere end overskriften over den, fx ## under #."),
 ]
+
+_OPTIONS = sorted({*model.NEED_FIELDS, *model.NEED_LINKS, "id", "status", "tags"})
+_DIRECTIVES = [t["directive"] for t in model.NEED_TYPES]
+
+
+def _suggestion(values: dict[str, str]) -> str:
+    """'Mente du ':status:'? ' for a misspelt field or element type, when one is close."""
+    if "option" in values:
+        close = difflib.get_close_matches(values["option"], _OPTIONS, n=1)
+        return f"Mente du ':{close[0]}:'? " if close else ""
+    close = difflib.get_close_matches(values.get("directive", ""), _DIRECTIVES, n=1)
+    return f"Mente du '{close[0]}'? " if close else ""
 
 
 def _allowed(field: str) -> str | None:
@@ -63,6 +89,8 @@ def _translate(message: str, located: bool = True) -> tuple[str, str]:
             values = {k: v.replace(" or ", " eller ") for k, v in match.groupdict().items()}
             if "allowed" in values:
                 values["allowed"] = _allowed(values.get("field", "")) or values["allowed"]
+            if "{suggestion}" in fix:
+                values["suggestion"] = _suggestion(values)
             return problem.format(**values), fix.format(**values)
     first = message.strip().splitlines()[0]
     where = "i den nævnte fil og linje" if located else "i conf.py eller den udvidelse, meldingen nævner"

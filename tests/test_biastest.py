@@ -129,8 +129,8 @@ GOOD = "køn,kvinde,,1,30\nkøn,kvinde,,0,70\nkøn,mand,,1,30\nkøn,mand,,0,70\n
         (HEADER + GOOD.replace("kvinde,,0,70", "kvinde,,0,-70"), 3, "count", "antallet -70 er negativt."),
         (HEADER + GOOD.replace("kvinde,,0,70", "kvinde,,0,7.5"), 3, "count", "'7.5' er ikke et helt tal."),
         (HEADER + GOOD.replace("kvinde,,0,70", "kvinde,,0,3"), 3, "count", "antallet 3 er under diskretionsgrænsen på 5."),
-        (HEADER + GOOD + "køn,mand,,0,70\n", 6, "count", "cellen for køn=mand, actual=, predicted=0 står to gange."),
-        (HEADER + GOOD.replace("køn,mand,,0,70\n", ""), 4, "count", "gruppen køn=mand mangler celler: actual=/predicted=0."),
+        (HEADER + GOOD + "køn,mand,,0,70\n", 6, "count", "cellen predicted=0 for køn=mand står to gange."),
+        (HEADER + GOOD.replace("køn,mand,,0,70\n", ""), 4, "count", "gruppen køn=mand mangler celler: predicted=0."),
         (HEADER + GOOD + "alder,ung,,1,30\nalder,ung,,0,70\nalder,gammel,,1,30\nalder,gammel,,0,60\n", 6, "count",
          "optællingerne for 'alder' summer til 190, men andre egenskaber til 200."),
         (HEADER + GOOD + "køn,andet,,1,undertrykt\n", 6, "count", "en undertrykt gruppe skal stå på én linje med tomme actual og predicted."),
@@ -139,12 +139,12 @@ GOOD = "køn,kvinde,,1,30\nkøn,kvinde,,0,70\nkøn,mand,,1,30\nkøn,mand,,0,70\n
         # 'gammel' is suppressed, but køn's totals minus 'ung' give its cells: 60-57=3 selected.
         (HEADER + GOOD + "alder,ung,,1,57\nalder,ung,,0,70\nalder,gammel,,,undertrykt\n", 8, "count",
          "de undertrykte grupper i 'alder' (gammel) kan regnes ud ved at trække de offentliggjorte tal fra totalen: "
-         "cellen actual=/predicted=1 giver 3, under diskretionsgrænsen på 5."),
+         "cellen predicted=1 giver 3, under diskretionsgrænsen på 5."),
         # Same total (200) as køn, but 20 selected where køn has 60.
         (HEADER + GOOD + "alder,ung,,1,10\nalder,ung,,0,90\nalder,gammel,,1,10\nalder,gammel,,0,90\n", 6, "count",
-         "cellen actual=/predicted=0 summer til 180 for 'alder', men til 140 for 'køn'."),
+         "cellen predicted=0 summer til 180 for 'alder', men til 140 for 'køn'."),
         (HEADER + GOOD + "alder,ung,,1,65\nalder,ung,,0,70\nalder,gammel,,,undertrykt\n", 8, "count",
-         "de offentliggjorte grupper i 'alder' har 65 i cellen actual=/predicted=1, flere end de andre egenskaber (60)."),
+         "de offentliggjorte grupper i 'alder' har 65 i cellen predicted=1, flere end de andre egenskaber (60)."),
         # As Danish Excel saves "CSV".
         ((HEADER + GOOD).replace(",", ";"), 1, None, "felterne er adskilt med semikolon."),
     ],

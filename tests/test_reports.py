@@ -95,10 +95,29 @@ def test_build_warnings_become_danish_findings_with_location():
         "projects/x/index.md:3: Feltet 'risk' har værdien 'meget', som ikke er tilladt.\n"
         '    Sådan retter du det: Brug en af de tilladte værdier: "lav", "middel" eller "høj".',
         "projects/x/index.md:17: C_X linker til 'R_NOPE' i feltet 'addresses', men der findes intet element med det ID.\n"
-        "    Sådan retter du det: Ret ID'et (se kravlisten for de rigtige ID'er), eller fjern linket.",
+        "    Sådan retter du det: Ret ID'et, så det peger på et element, der findes (krav står i kravlisten), eller fjern linket.",
         "index.md:5: Bygget melder: something else\n"
         "    Sådan retter du det: Ret det, meldingen peger på, i den nævnte fil og linje.",
         # No location: a warning about the whole site still fails the check.
         "Bygget melder: html_static_path entry 'nope' does not exist\n"
         "    Sådan retter du det: Ret det, meldingen peger på, i conf.py eller den udvidelse, meldingen nævner.",
+    ]
+
+
+def test_common_author_slips_are_translated_with_a_suggestion():
+    stderr = (
+        "/site/projects/x/index.md:3: WARNING: Unknown option 'staus' [needs.directive]\n"
+        "/site/projects/x/index.md:29: WARNING: Need could not be created: No ID defined, but 'needs_id_required' is set to True. [needs.create_need]\n"
+        "/site/projects/x/index.md:36: WARNING: Unknown directive type: 'evidense' [myst.directive_unknown]\n"
+        "/site/projects/x/index.md:57: WARNING: Non-consecutive header level increase; H1 to H3 [myst.header]\n"
+    )
+    assert [(f.line, f.problem, f.fix) for f in parse_warnings(stderr, root="/site")] == [
+        (3, "Feltet ':staus:' findes ikke.", "Mente du ':status:'? Se feltreferencen for de felter, hver slags element har."),
+        (29, "Elementet har intet ':id:', så det blev ikke oprettet.",
+         "Tilføj fx ':id: C_PROJEKT_EMNE' lige under elementets første linje (kun store bogstaver, tal og _)."),
+        (36, "Elementtypen 'evidense' findes ikke, så elementet blev ikke oprettet.",
+         "Mente du 'evidence'? Typerne er: principle, requirement, risklevel, criterion, project, consideration, "
+         "biastest, evidence, approval."),
+        (57, "Overskriften springer et niveau over (fra niveau 1 til 3).",
+         "Giv overskriften ét # mere end overskriften over den, fx ## under #."),
     ]

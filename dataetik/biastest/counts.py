@@ -125,15 +125,15 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
             raise CountsError(path, line, "count", f"'{values['count']}' er ikke et helt tal.",
                               f"Skriv et helt tal, eller '{SUPPRESSED}' for en gruppe, der er for lille til at offentliggøre.") from None
         if count < 0:
-            raise CountsError(path, line, "count", f"antallet {count} er negativt.", "Et antal kan ikke være negativt.")
+            raise CountsError(path, line, "count", f"antallet {count} er negativt.", "Skriv antallet af sager i cellen (0 eller mere); er minusset kommet med ved en fejl?")
         if count < min_cell:
             raise CountsError(path, line, "count", f"antallet {count} er under diskretionsgrænsen på {min_cell}.",
                               f"Små tal må ikke offentliggøres. Undertryk hele gruppen (én linje med count '{SUPPRESSED}') "
                               "eller slå den sammen med en anden gruppe; at undertrykke én celle er ikke nok.")
         group = attributes[attribute].setdefault(name, Group(name, line))
         if (actual, predicted) in group.cells:
-            raise CountsError(path, line, "count", f"cellen for {attribute}={name}, actual={values['actual']}, "
-                              f"predicted={predicted} står to gange.", "Slå linjerne sammen til én.")
+            raise CountsError(path, line, "count", f"cellen {_cell_name((actual, predicted))} for {attribute}={name} står to gange.",
+                              "Slå linjerne sammen til én.")
         group.cells[(actual, predicted)] = count
 
     has_truth = truth_seen == {True}
@@ -186,7 +186,7 @@ def _check_complete(path, attributes, has_truth, required_attributes, min_cell) 
 
 def _cell_name(cell) -> str:
     actual, predicted = cell
-    return f"actual={'' if actual is None else actual}/predicted={predicted}"
+    return f"predicted={predicted}" if actual is None else f"actual={actual}, predicted={predicted}"
 
 
 def _cell_sums(groups) -> dict:

@@ -43,8 +43,8 @@ DESCRIPTIONS = {
                    "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
                    "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
     "needs_are_whole": "Hvert element, der står i en politik- eller projektside, bliver til sit eget element på sitet: "
-                       "intet forsvinder (en kodeblok ``` der ikke er lukket, en forkert elementtype, et ID der "
-                       "allerede er brugt), og intet står inde i et andet (et ':::' der mangler).",
+                       "intet forsvinder (en kodeblok ``` der ikke er lukket, et ID der allerede er brugt), og intet "
+                       "står inde i et andet (et ':::' der mangler).",
     "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
                       "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
     # The four below run once per project when a requirement names them in 'checks' (status always).

@@ -152,6 +152,9 @@ def _date(value) -> dt.date | None:
         return None
 
 
+NO_SUCH_DAY = "Ret dagen eller måneden i ':{field}:' (fx har februar kun 28 eller 29 dage)."
+
+
 def _impossible_date(value) -> bool:
     """Shaped like a date but not one (2025-02-30). Other shapes fail the build's field schema,
     which already names file and line; reporting them here too would say it twice."""
@@ -173,10 +176,9 @@ def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]
     end_raw = project.get("end_date")
     end = _date(end_raw) if end_raw else None
     if _impossible_date(project.get("start_date")):
-        bad(project, f"Startdatoen '{project.get('start_date')}' er ikke en gyldig dato.",
-            "Skriv ':start_date:' som ÅÅÅÅ-MM-DD, fx 2025-03-01.")
+        bad(project, f"Startdatoen '{project.get('start_date')}' findes ikke i kalenderen.", NO_SUCH_DAY.format(field="start_date"))
     if _impossible_date(end_raw):
-        bad(project, f"Slutdatoen '{end_raw}' er ikke en gyldig dato.", "Skriv ':end_date:' som ÅÅÅÅ-MM-DD.")
+        bad(project, f"Slutdatoen '{end_raw}' findes ikke i kalenderen.", NO_SUCH_DAY.format(field="end_date"))
     if project.get("status") in ("afsluttet", "stoppet") and not end_raw:
         bad(project, f"Projektet har status '{project.get('status')}', men ingen slutdato.",
             "Tilføj ':end_date: ÅÅÅÅ-MM-DD' – datoen, hvor projektet sluttede eller blev stoppet.")
@@ -186,8 +188,8 @@ def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]
         for need in policy.needs.parts_of(project["id"], need_type):
             when = _date(need.get("date"))
             if _impossible_date(need.get("date")):
-                bad(need, f"Datoen '{need.get('date')}' på {need['id']} er ikke en gyldig dato.",
-                    "Skriv ':date:' som ÅÅÅÅ-MM-DD.")
+                bad(need, f"Datoen '{need.get('date')}' på {need['id']} findes ikke i kalenderen.",
+                    NO_SUCH_DAY.format(field="date"))
             # Permission must precede use; a rejection (afvist) may come at any time.
             elif _must_precede_start(need) and when and start and when >= start:
                 bad(need, f"{need['id']} er dateret {when}, {'samme dag som' if when == start else 'efter'} projektets start {start}. "

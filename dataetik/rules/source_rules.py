@@ -1,7 +1,7 @@
 """The Markdown behind the needs: every need an author wrote must become a need of its own.
 
 A need that cannot be created is silently missing from needs.json (a code fence left
-open above it, a misspelt directive, a duplicate ID), and a directive left open
+open above it, a duplicate ID), and a directive left open
 swallows the next need as its child. Both would pass every other check, so the
 pages are read here and compared with what the build made of them.
 """
@@ -66,9 +66,8 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
 def _problem(need: dict | None, need_id: str, written_at: tuple[str, int], directive: str) -> tuple[str, str] | None:
     if not re.match(model.ID_REGEX, need_id):
         return None  # the build says the ID has the wrong format
-    if need is None and directive not in TYPES:
-        return (f"Elementet {need_id} blev ikke oprettet: '{directive}' er ikke en elementtype.",
-                f"Brug en af typerne {', '.join(TYPES)}, fx ':::{{consideration}}'.")
+    if directive not in TYPES:
+        return None  # a misspelt type is the build's to report ("Elementtypen ... findes ikke")
     if need is None:
         return (f"Elementet {need_id} blev ikke oprettet og mangler på sitet.",
                 "Se efter en kodeblok (```) eller et element (:::) ovenfor, der ikke er lukket, og efter fejl i "
