@@ -37,3 +37,7 @@ def test_dates(case):
 
 def test_risk_profile(case):
     fail_on(case.run())
+
+
+def test_personal_data(case):
+    fail_on(case.run())

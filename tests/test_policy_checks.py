@@ -299,3 +299,16 @@ def test_build_rejects_broken_links_and_fields_with_file_and_line(tmp_path, edit
 def test_every_need_written_becomes_a_need_of_its_own(tmp_path, edit, expected):
     found = findings(site(tmp_path, {DEMO: edit}), "needs_are_whole").split("\n")
     assert "\n".join(found[:2]) == expected  # the first finding whole; an open code fence swallows the rest too
+
+
+def test_a_cpr_number_anywhere_in_the_project_folder_fails_without_repeating_it(tmp_path):
+    built = site(tmp_path, {DEMO: ("Ingen væsentlige risici.", "Ingen væsentlige risici. Testet på sagen for 0101901234."),
+                            "projects/demo/noter.txt": ("", "Borger: 311285-4321\nSag 25/00001, tlf. 39 57 59 57, 2025-02-01\n")})
+    assert findings(built, "personal_data") == (
+        "projects/demo/index.md:43: PRJ_DEMO / R_FORMAAL: Linjen indeholder noget, der ligner et CPR-nummer (010190-****).\n"
+        "    Sådan retter du det: Fjern CPR-nummeret – vurderingen offentliggøres og må ikke nævne enkelte borgere. "
+        "Er filen committet, så fjern nummeret også fra git-historikken.\n"
+        "projects/demo/noter.txt:1: PRJ_DEMO / R_FORMAAL: Linjen indeholder noget, der ligner et CPR-nummer (311285-****).\n"
+        "    Sådan retter du det: Fjern CPR-nummeret – vurderingen offentliggøres og må ikke nævne enkelte borgere. "
+        "Er filen committet, så fjern nummeret også fra git-historikken."
+    )

@@ -47,13 +47,14 @@ DESCRIPTIONS = {
                        "står inde i et andet (et ':::' der mangler).",
     "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
                       "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
-    # The four below run once per project when a requirement names them in 'checks' (status always).
+    # The five below run once per project when a requirement names them in 'checks' (status always).
     "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
                     "bias-test eller godkendelse.",
     "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
     "dates": "Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede projekter "
              "har en slutdato; overvejelser og godkendelser (godkendt/betinget) er dateret før startdatoen – en "
              "afvisning må komme når som helst.",
+    "personal_data": "Ingen tekstfil i projektets mappe indeholder et CPR-nummer; vurderingen offentliggøres.",
     "risk_profile": "Risikoprofilen er mindst lige så høj som de risikokriterier, projektet opfylder.",
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 
 from dataetik import model
@@ -245,5 +246,32 @@ def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[F
 
 
 # Rules a requirement runs for every project by naming them in `checks` (model.PROJECT_CHECKS).
-PROJECT_WIDE = {"status": status, "dates": dates, "placeholders": placeholders, "risk_profile": risk_profile}
+# A Danish CPR number: DDMMÅÅ, an optional dash or space, four digits.
+_CPR = re.compile(r"(?<![\d-])(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}[- ]?\d{4}(?![\d-])")
+
+
+def personal_data(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
+    """No CPR number in any text file of the project's folder: the assessment is published."""
+    root = policy.needs.srcdir
+    if root is None:
+        return []
+    found = []
+    for path in sorted((root / posixpath.dirname(project["docname"])).rglob("*")):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        except UnicodeDecodeError:
+            continue  # not text; the row-level check looks at data files
+        for number, line in enumerate(lines, start=1):
+            if match := _CPR.search(line):
+                found.append(Finding(
+                    rule="personal_data", file=path.relative_to(root).as_posix(), line=number,
+                    problem=f"Linjen indeholder noget, der ligner et CPR-nummer ({match.group()[:6]}-****).",
+                    fix="Fjern CPR-nummeret – vurderingen offentliggøres og må ikke nævne enkelte borgere. "
+                        "Er filen committet, så fjern nummeret også fra git-historikken.",
+                    project=project["id"], requirement=requirement))
+    return found
+
+
+PROJECT_WIDE = {"status": status, "dates": dates, "placeholders": placeholders, "risk_profile": risk_profile,
+                "personal_data": personal_data}
 ALWAYS = {"status"}  # a core field of sphinx-needs: no build-time schema can demand it (model.CORE_FIELDS)
