@@ -47,6 +47,9 @@ needs_graphviz_styles = {
     }
 }
 needs_reproducible_json = True
+# Links read as "Borgeren kan få forklaret en beregning (R_FORKLARLIGHED)", not bare IDs.
+needs_show_link_title = True
+needs_show_link_id = True
 # Needs are read by people, not databases: Danish labels, only the fields the type
 # has (one layout per type keeps big builds fast), and the links both ways (an
 # auditor follows principle -> requirement -> project and back).
