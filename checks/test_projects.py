@@ -39,5 +39,5 @@ def test_risk_profile(case):
     fail_on(case.run())
 
 
-def test_personal_data(case):
+def test_cpr_numbers(case):
     fail_on(case.run())

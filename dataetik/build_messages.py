@@ -41,18 +41,21 @@ _KNOWN = [
     (re.compile(r"Given ID '(?P<id>[^']+)' does not match configured regex"),
      "ID'et '{id}' har et ugyldigt format, så elementet blev ikke oprettet.",
      "Brug kun store bogstaver, tal og _, fx C_RUTER_BIASTEST."),
+    (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists \(defined at (?P<where>[^)]+)\)", re.I),
+     "ID'et '{id}' bruges både her og i {where}, så elementet her blev ikke oprettet.",
+     "Giv det element, der er kopieret, sit eget, nye ID (et kopieret projekt skal have nye ID'er overalt)."),
     (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists", re.I),
      "ID'et '{id}' bruges allerede af et andet element.",
      "Giv elementet et nyt, unikt ID."),
     (re.compile(r"No ID defined, but 'needs_id_required'"),
      "Elementet har intet ':id:', så det blev ikke oprettet.",
      "Tilføj fx ':id: C_PROJEKT_EMNE' lige under elementets første linje (kun store bogstaver, tal og _)."),
-    (re.compile(r"Unknown option '(?P<option>[^']+)'"),
+    (re.compile(r"Unknown option '(?P<option>[^']+)' \[needs\."),
      "Feltet ':{option}:' findes ikke.",
      "{suggestion}Se feltreferencen for de felter, hver slags element har."),
     (re.compile(r"Unknown directive type: '(?P<directive>[^']+)'"),
-     "Elementtypen '{directive}' findes ikke, så elementet blev ikke oprettet.",
-     "{suggestion}Typerne er: " + ", ".join(t["directive"] for t in model.NEED_TYPES) + "."),
+     "'{directive}' er hverken en elementtype eller et kendt direktiv, så blokken blev ikke vist.",
+     "{suggestion}Elementtyperne er: " + ", ".join(t["directive"] for t in model.NEED_TYPES) + "."),
     (re.compile(r"Non-consecutive header level increase; H(?P<above>\d) to H(?P<level>\d)"),
      "Overskriften springer et niveau over (fra niveau {above} til {level}).",
      "Giv overskriften ét # mere end overskriften over den, fx ## under #."),
@@ -89,6 +92,8 @@ def _translate(message: str, located: bool = True) -> tuple[str, str]:
             values = {k: v.replace(" or ", " eller ") for k, v in match.groupdict().items()}
             if "allowed" in values:
                 values["allowed"] = _allowed(values.get("field", "")) or values["allowed"]
+            if "where" in values:  # a docname ("projects/x/index:58") as the file an author opens
+                values["where"] = re.sub(r"^([^:]+)", r"\1.md", values["where"])
             if "{suggestion}" in fix:
                 values["suggestion"] = _suggestion(values)
             return problem.format(**values), fix.format(**values)

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from dataetik.biastest.rules import site_files
 from dataetik.build_messages import parse_warnings
 from dataetik.findings import Finding
 from dataetik.needs_data import load_needs
@@ -26,9 +27,7 @@ from dataetik.rules import all_cases
 def unreadable_pages(site: Path) -> list[Finding]:
     """Pages that are not UTF-8: Sphinx would stop with an English traceback."""
     found = []
-    for path in sorted(site.rglob("*.md")):
-        if "_build" in path.parts or any(part.startswith(".") for part in path.relative_to(site).parts):
-            continue
+    for path in sorted(p for p in site_files(site) if p.suffix == ".md"):
         data = path.read_bytes()
         try:
             data.decode("utf-8")

@@ -37,7 +37,7 @@ PROJECT_CHECKS = {
     "datoer": "dates",
     "pladsholdere": "placeholders",
     "risikoprofil": "risk_profile",
-    "personoplysninger": "personal_data",
+    "cpr-numre": "cpr_numbers",
 }
 # Project traits a requirement's `applies_when` may name -> the project field that is 'ja'.
 PROJECT_TRAITS = {

@@ -110,14 +110,22 @@ def test_common_author_slips_are_translated_with_a_suggestion():
         "/site/projects/x/index.md:29: WARNING: Need could not be created: No ID defined, but 'needs_id_required' is set to True. [needs.create_need]\n"
         "/site/projects/x/index.md:36: WARNING: Unknown directive type: 'evidense' [myst.directive_unknown]\n"
         "/site/projects/x/index.md:57: WARNING: Non-consecutive header level increase; H1 to H3 [myst.header]\n"
+        "/site/projects/y/index.md:58: WARNING: Need could not be created: A need with ID 'C_X_MAAL' already exists "
+        "(defined at projects/x/index:20). [needs.duplicate_id]\n"
+        "/site/index.md:5: WARNING: Unknown directive type: 'notee' [myst.directive_unknown]\n"
     )
     assert [(f.line, f.problem, f.fix) for f in parse_warnings(stderr, root="/site")] == [
         (3, "Feltet ':staus:' findes ikke.", "Mente du ':status:'? Se feltreferencen for de felter, hver slags element har."),
         (29, "Elementet har intet ':id:', så det blev ikke oprettet.",
          "Tilføj fx ':id: C_PROJEKT_EMNE' lige under elementets første linje (kun store bogstaver, tal og _)."),
-        (36, "Elementtypen 'evidense' findes ikke, så elementet blev ikke oprettet.",
-         "Mente du 'evidence'? Typerne er: principle, requirement, risklevel, criterion, project, consideration, "
+        (36, "'evidense' er hverken en elementtype eller et kendt direktiv, så blokken blev ikke vist.",
+         "Mente du 'evidence'? Elementtyperne er: principle, requirement, risklevel, criterion, project, consideration, "
          "biastest, evidence, approval."),
         (57, "Overskriften springer et niveau over (fra niveau 1 til 3).",
          "Giv overskriften ét # mere end overskriften over den, fx ## under #."),
+        (58, "ID'et 'C_X_MAAL' bruges både her og i projects/x/index.md:20, så elementet her blev ikke oprettet.",
+         "Giv det element, der er kopieret, sit eget, nye ID (et kopieret projekt skal have nye ID'er overalt)."),
+        (5, "'notee' er hverken en elementtype eller et kendt direktiv, så blokken blev ikke vist.",
+         "Elementtyperne er: principle, requirement, risklevel, criterion, project, consideration, biastest, evidence, "
+         "approval."),
     ]

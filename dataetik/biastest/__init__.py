@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,16 +48,24 @@ def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
 def counts_path(need: dict, srcdir: Path) -> Path:
     """The counts file, which must lie in the project's folder: it is published with the page.
     Problems with the name itself point at the bias test on its page."""
-    folder = (srcdir / posixpath.dirname(need["docname"])).resolve()
-    name = need.get("counts", "")
-    path = (folder / name).resolve()
-    page, line = srcdir / source_file(need), need.get("lineno") or 0
+    folder = srcdir / posixpath.dirname(need["docname"])
+    name = need.get("counts") or ""
+    path = Path(os.path.normpath(folder / name))
+
+    def error(problem: str, fix: str) -> CountsError:
+        return CountsError(srcdir / source_file(need), need.get("lineno") or 0, None, problem, fix, on_page=True)
+
+    if not name.strip():
+        raise error("bias-testen har intet ':counts:'.", "Skriv optællingsfilens navn, fx ':counts: biastest.csv'.")
     if folder not in path.parents:
-        raise CountsError(page, line, None, f"optællingsfilen '{name}' ligger uden for projektets mappe.",
-                          "Læg optællingerne i projektmappen, og skriv kun filnavnet i ':counts:'.")
+        raise error(f"optællingsfilen '{name}' ligger uden for projektets mappe.",
+                    "Læg optællingerne i projektmappen, og skriv kun filnavnet i ':counts:'.")
+    if path.is_symlink():  # what is published must be the file in the folder, not wherever a link points
+        raise error(f"optællingsfilen '{name}' er en genvej (symbolsk link), ikke en fil.",
+                    "Kopiér selve filen ind i projektmappen i stedet for genvejen.")
     if not path.is_file():
-        raise CountsError(page, line, None, f"optællingsfilen '{name}' findes ikke i projektets mappe.",
-                          "Læg optællingerne i projektmappen, og skriv filnavnet i bias-testens ':counts:'.")
+        raise error(f"optællingsfilen '{name}' findes ikke i projektets mappe.",
+                    "Læg optællingerne i projektmappen, og skriv filnavnet i bias-testens ':counts:'.")
     return path
 
 
@@ -66,4 +75,4 @@ def compute(need: dict, srcdir: Path, policy_bias: PolicyBias) -> tuple[Counts, 
     return counts, evaluate(counts, own_thresholds(need, policy_bias))
 
 
-__all__ = ["CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds"]
+__all__ = ["DEFAULT_MIN_CELL", "CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds"]

@@ -24,8 +24,11 @@ SUPPRESSED = "undertrykt"
 class CountsError(ValueError):
     """A defect in a counts file, with the place to fix it (line and column are 1-based/names)."""
 
-    def __init__(self, path: Path, line: int, column: str | None, problem: str, fix: str):
+    def __init__(self, path: Path, line: int, column: str | None, problem: str, fix: str,
+                 on_page: bool = False, discloses: bool = False):
         self.path, self.line, self.column, self.problem, self.fix = path, line, column, problem, fix
+        self.on_page = on_page      # about the bias test on its page, not the counts file
+        self.discloses = discloses  # publishing the file would reveal a small cell
         super().__init__(f"{path}:{line}: {self.where}{problem}")
 
     @property
@@ -125,11 +128,12 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
             raise CountsError(path, line, "count", f"'{values['count']}' er ikke et helt tal.",
                               f"Skriv et helt tal, eller '{SUPPRESSED}' for en gruppe, der er for lille til at offentliggøre.") from None
         if count < 0:
-            raise CountsError(path, line, "count", f"antallet {count} er negativt.", "Skriv antallet af sager i cellen (0 eller mere); er minusset kommet med ved en fejl?")
+            raise CountsError(path, line, "count", f"antallet {count} er negativt.",
+                              "Skriv antallet af sager i cellen (0 eller mere); er minusset kommet med ved en fejl?")
         if count < min_cell:
             raise CountsError(path, line, "count", f"antallet {count} er under diskretionsgrænsen på {min_cell}.",
                               f"Små tal må ikke offentliggøres. Undertryk hele gruppen (én linje med count '{SUPPRESSED}') "
-                              "eller slå den sammen med en anden gruppe; at undertrykke én celle er ikke nok.")
+                              "eller slå den sammen med en anden gruppe; at undertrykke én celle er ikke nok.", discloses=True)
         group = attributes[attribute].setdefault(name, Group(name, line))
         if (actual, predicted) in group.cells:
             raise CountsError(path, line, "count", f"cellen {_cell_name((actual, predicted))} for {attribute}={name} står to gange.",
@@ -226,4 +230,4 @@ def _check_not_recoverable(path, attributes, cells, min_cell, population) -> Non
                 f"de undertrykte grupper i '{attribute}' ({names}) kan regnes ud ved at trække de offentliggjorte tal "
                 f"fra totalen: cellen {_cell_name(small)} giver {rest[small]}, under diskretionsgrænsen på {min_cell}.",
                 "Undertryk også den næstmindste gruppe, eller slå den lille gruppe sammen med en nabogruppe; "
-                "dataetik aggregate undertrykker selv den næstmindste gruppe.")
+                "dataetik aggregate undertrykker selv den næstmindste gruppe.", discloses=True)

@@ -7,6 +7,7 @@ as text, so colour is never the only cue.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import unquote
 
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED, AttributeResult, BiasResult
 
@@ -112,7 +113,7 @@ def verdict_text(verdict: str, status: str) -> str:
 def render(result: BiasResult, status: str, counts_href: str | None = None) -> str:
     """The result box; counts_href links the published counts file it was computed from."""
     t = result.thresholds
-    source = (f'i <a href="{escape(counts_href)}" download>{escape(counts_href)}</a> (hent dem, og regn efter)'
+    source = (f'i <a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a> (hent dem, og regn efter)'
               if counts_href else "")
     out = [f'<div class="dataetik-bias dataetik-bias-{"ok" if result.verdict == NO_BIAS else "warn"}">',
            f'<p class="dataetik-bias-verdict"><strong>Samlet resultat: {result.verdict}.</strong> '

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import shutil
+import urllib.parse
 from pathlib import Path
 
 from docutils import nodes
@@ -67,12 +68,11 @@ def _publish(app: Sphinx, need: dict) -> str | None:
     figures from what is published; returns its address relative to the page."""
     if app.builder.format != "html":
         return None
-    source = counts_path(need, Path(app.srcdir))
-    relative = source.relative_to(Path(app.srcdir).resolve() / posixpath.dirname(need["docname"])).as_posix()
+    relative = posixpath.normpath(need["counts"])  # counts_path has checked it stays in the folder
     target = Path(app.outdir) / posixpath.dirname(need["docname"]) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    return relative
+    shutil.copyfile(counts_path(need, Path(app.srcdir)), target)
+    return urllib.parse.quote(relative)
 
 
 def _forget_policy(app: Sphinx, env, docnames) -> None:

@@ -14,7 +14,8 @@ def render(results: list[Result], requirement_url: Callable[[str], str | None] =
         return f"Alle {len(results)} kontroller bestået."
     by_project: dict[str, list] = defaultdict(list)
     for result in failed:
-        by_project[result.project or "Politikken og sitet"].extend(result.findings)
+        for finding in result.findings:  # a site-wide check may still find something in one project
+            by_project[finding.project or result.project or "Politikken og sitet"].append(finding)
     lines = []
     for project in sorted(by_project):
         findings = sorted(by_project[project], key=lambda f: (f.file, f.line or 0))

@@ -54,7 +54,7 @@ DESCRIPTIONS = {
     "dates": "Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede projekter "
              "har en slutdato; overvejelser og godkendelser (godkendt/betinget) er dateret før startdatoen – en "
              "afvisning må komme når som helst.",
-    "personal_data": "Ingen tekstfil i projektets mappe indeholder et CPR-nummer; vurderingen offentliggøres.",
+    "cpr_numbers": "Ingen tekstfil i projektets mappe (Markdown, CSV, tekst) indeholder noget, der ligner et CPR-nummer; vurderingen offentliggøres.",
     "risk_profile": "Risikoprofilen er mindst lige så høj som de risikokriterier, projektet opfylder.",
 }
 

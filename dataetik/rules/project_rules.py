@@ -117,6 +117,14 @@ def approval(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     stopped = " Et stoppet projekt kan i stedet have ':decision: afvist'." if status == "stoppet" else ""
     if found:  # point at the latest decision, which is the one to act on
         latest = max(found, key=lambda a: a.get("date") or "")
+        if latest.get("decision") == "afvist":
+            return [_finding(
+                latest, "approval", project,
+                f"{situation}, men den seneste afgørelse, {latest['id']}, afviste projektet.",
+                "Et afvist projekt må ikke være i brug: sæt ':status: stoppet' og ':end_date:'. Er projektet ændret og "
+                f"godkendt siden, så skriv den nye afgørelse i et nyt 'approval'-element med ':addresses: {req.id}'.",
+                req.id,
+            )]
         return [_finding(
             latest, "approval", project,
             f"{situation}, så det kræver en godkendelse (godkendt/betinget) på mindst niveauet '{needed}', men "
@@ -246,32 +254,43 @@ def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[F
 
 
 # Rules a requirement runs for every project by naming them in `checks` (model.PROJECT_CHECKS).
-# A Danish CPR number: DDMMÅÅ, an optional dash or space, four digits.
-_CPR = re.compile(r"(?<![\d-])(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}[- ]?\d{4}(?![\d-])")
+# A Danish CPR number: DDMMÅÅ, an optional dash (Word turns '-' into '–') or space, four digits.
+# Not part of a longer number such as 1.234.567.890 or 2501/251234 (a sentence may end right after it).
+_CPR = re.compile(r"(?<!\w)(?<!\d[.,/-])(\d{2})(\d{2})\d{2}[-–— ]?\d{4}(?!\w|[.,/-]\d)")
+TEXT_SUFFIXES = {".md", ".txt", ".csv", ".tsv", ".json", ".yaml", ".yml"}
 
 
-def personal_data(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
+def _is_cpr(match: re.Match) -> bool:
+    """A real day of a real month (29 February too: the century is unknown)."""
+    day, month = int(match.group(1)), int(match.group(2))
+    try:
+        dt.date(2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def cpr_numbers(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """No CPR number in any text file of the project's folder: the assessment is published."""
     root = policy.needs.srcdir
     if root is None:
         return []
     found = []
     for path in sorted((root / posixpath.dirname(project["docname"])).rglob("*")):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-        except UnicodeDecodeError:
-            continue  # not text; the row-level check looks at data files
-        for number, line in enumerate(lines, start=1):
-            if match := _CPR.search(line):
+        if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+            if any(_is_cpr(m) for m in _CPR.finditer(line)):
                 found.append(Finding(
-                    rule="personal_data", file=path.relative_to(root).as_posix(), line=number,
-                    problem=f"Linjen indeholder noget, der ligner et CPR-nummer ({match.group()[:6]}-****).",
-                    fix="Fjern CPR-nummeret – vurderingen offentliggøres og må ikke nævne enkelte borgere. "
-                        "Er filen committet, så fjern nummeret også fra git-historikken.",
+                    rule="cpr_numbers", file=path.relative_to(root).as_posix(), line=number,
+                    problem="Linjen indeholder noget, der ligner et CPR-nummer (gentages ikke her).",
+                    fix="Fjern CPR-nummeret – vurderingen offentliggøres og må ikke nævne enkelte borgere. Er filen "
+                        "committet, så fjern nummeret også fra git-historikken. Er tallet ikke et CPR-nummer (fx et "
+                        "journalnummer), så skriv det med skråstreg eller punktum, fx 2501/251234.",
                     project=project["id"], requirement=requirement))
     return found
 
 
 PROJECT_WIDE = {"status": status, "dates": dates, "placeholders": placeholders, "risk_profile": risk_profile,
-                "personal_data": personal_data}
+                "cpr_numbers": cpr_numbers}
 ALWAYS = {"status"}  # a core field of sphinx-needs: no build-time schema can demand it (model.CORE_FIELDS)

@@ -1,9 +1,9 @@
 """The Markdown behind the needs: every need an author wrote must become a need of its own.
 
-A need that cannot be created is silently missing from needs.json (a code fence left
-open above it, a duplicate ID), and a directive left open
-swallows the next need as its child. Both would pass every other check, so the
-pages are read here and compared with what the build made of them.
+A need swallowed by a code fence left open above it is silently missing from
+needs.json, and a directive left open swallows the next need as its child. Both
+would pass every other check, so the pages are read here and compared with what
+the build made of them.
 """
 
 from __future__ import annotations
@@ -18,18 +18,49 @@ from dataetik.policy import Policy
 
 TYPES = [t["directive"] for t in model.NEED_TYPES]
 CHECKED_FOLDERS = ("policy", "projects")  # the guides quote directives in code blocks on purpose
+NOT_PAGES = {"README.md"}  # excluded from the site in conf.py
 _OPENER = re.compile(r"^\s*(?::{3,}|`{3,})\{([\w-]+)\}")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(?!\s*\{(?:" + "|".join(TYPES) + r")\})")  # a code fence, not a need
 _ID = re.compile(r"^\s*:id:\s*(\S+)\s*$")
 
 
+def _closing(lines: list[str], start: int, mark: str) -> int | None:
+    """The index of the line that closes a fence opened with `mark` before `start`."""
+    return next((j for j in range(start, len(lines))
+                 if lines[j].strip().startswith(mark) and not lines[j].strip().strip(mark[0])), None)
+
+
+def _quoted(lines: list[str]) -> set[int]:
+    """Line indexes inside closed code fences or HTML comments: examples and drafts, not needs.
+    An unclosed fence is left out, so what it swallows is still looked for."""
+    # The fence that closes a ```{need} directive is not a code fence opening.
+    closers = {_closing(lines, i + 1, m.group(1)) for i, line in enumerate(lines)
+               if (m := re.match(r"^\s*(`{3,})\{(?:" + "|".join(TYPES) + r")\}", line))}
+    quoted, index = set(), 0
+    while index < len(lines):
+        line, end = lines[index], None
+        fence = _FENCE.match(line)
+        if fence and index not in closers:
+            end = _closing(lines, index + 1, fence.group(1))
+        elif "<!--" in line:
+            end = next((j for j in range(index, len(lines))
+                        if "-->" in (line[line.index("<!--"):] if j == index else lines[j])), None)
+        if end is not None:
+            quoted.update(range(index, end + 1))
+            index = end
+        index += 1
+    return quoted
+
+
 def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
-    """(ID, line of the ID, line of the directive, directive) for each directive in the text that
-    declares an ':id:' among its options."""
+    """(ID, line of the ID, line of the directive, directive) for each need directive in the text
+    that declares an ':id:' among its options, outside code examples and comments."""
     lines = text.splitlines()
+    quoted = _quoted(lines)
     declared = []
     for number, line in enumerate(lines):
         opener = _OPENER.match(line)
-        if not opener:
+        if not opener or number in quoted or opener.group(1) not in TYPES:
             continue
         for offset, option in enumerate(lines[number + 1:], start=number + 2):
             if not option.strip().startswith(":"):
@@ -43,38 +74,27 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
 def needs_are_whole(policy: Policy) -> list[Finding]:
     root = policy.needs.srcdir
     folders = {posixpath.dirname(p["docname"]): p["id"] for p in policy.projects}
+    nested_by_file: dict[str, list[dict]] = {}
+    for need in policy.needs.by_id.values():
+        if need.get("parent_need") and need["type"] in TYPES:
+            nested_by_file.setdefault(source_file(need), []).append(need)
     found = []
-    for path in sorted(p for folder in CHECKED_FOLDERS for p in (root / folder).rglob("*.md")):
+    pages = (p for folder in CHECKED_FOLDERS for p in (root / folder).rglob("*.md") if p.name not in NOT_PAGES)
+    for path in sorted(pages):
         file = path.relative_to(root).as_posix()
         project = folders.get(posixpath.dirname(file), "")
-        for need_id, line, opener, directive in declared_needs(path.read_text(encoding="utf-8", errors="replace")):
-            need = policy.needs.get(need_id)
-            problem = _problem(need, need_id, (file, opener), directive)
-            if problem:
-                found.append(Finding(rule="needs_are_whole", file=file, line=line, project=project, need=need_id,
-                                     problem=problem[0], fix=problem[1]))
-        for need in policy.needs.by_id.values():
-            if need.get("parent_need") and source_file(need) == file and need["type"] in TYPES:
-                parent = need["parent_need"]
+        for need_id, line, _, _ in declared_needs(path.read_text(encoding="utf-8", errors="replace")):
+            # A bad ID or a duplicate is the build's to report; here: needs that vanished without a word.
+            if re.match(model.ID_REGEX, need_id) and policy.needs.get(need_id) is None:
                 found.append(Finding(
-                    rule="needs_are_whole", file=file, line=need.get("lineno"), project=project, need=need["id"],
-                    problem=f"{need['id']} står inde i {parent}, fordi {parent} ikke er lukket, før {need['id']} begynder.",
-                    fix=f"Afslut {parent} med en linje, der kun indeholder ':::', før {need['id']} begynder."))
+                    rule="needs_are_whole", file=file, line=line, project=project, need=need_id,
+                    problem=f"Elementet {need_id} blev ikke oprettet og mangler på sitet.",
+                    fix="Se efter en kodeblok (```) eller et element (:::) ovenfor, der ikke er lukket, og efter fejl "
+                        "i elementets felter; meldingerne fra bygget peger på dem."))
+        for need in nested_by_file.get(file, []):
+            parent = need["parent_need"]
+            found.append(Finding(
+                rule="needs_are_whole", file=file, line=need.get("lineno"), project=project, need=need["id"],
+                problem=f"{need['id']} står inde i {parent}, fordi {parent} ikke er lukket, før {need['id']} begynder.",
+                fix=f"Afslut {parent} med en linje, der kun indeholder ':::', før {need['id']} begynder."))
     return sorted(found, key=lambda f: (f.file, f.line or 0))
-
-
-def _problem(need: dict | None, need_id: str, written_at: tuple[str, int], directive: str) -> tuple[str, str] | None:
-    if not re.match(model.ID_REGEX, need_id):
-        return None  # the build says the ID has the wrong format
-    if directive not in TYPES:
-        return None  # a misspelt type is the build's to report ("Elementtypen ... findes ikke")
-    if need is None:
-        return (f"Elementet {need_id} blev ikke oprettet og mangler på sitet.",
-                "Se efter en kodeblok (```) eller et element (:::) ovenfor, der ikke er lukket, og efter fejl i "
-                "elementets felter; meldingerne fra bygget peger på dem.")
-    if (source_file(need), need.get("lineno")) != written_at:
-        return (f"ID'et {need_id} bruges også i {source_file(need)}:{need.get('lineno')}, så elementet her blev "
-                "ikke oprettet.",
-                "Giv elementet her sit eget, nye ID (et kopieret projekt skal have nye ID'er overalt).")
-    return None
-
