@@ -387,14 +387,12 @@ def test_a_bad_counts_file_in_use_is_not_also_called_row_level_data(tmp_path):
     ("mangler.csv", "optællingsfilen 'mangler.csv' findes ikke i projektets mappe."),
     ("../../conf.py", "optællingsfilen '../../conf.py' ligger uden for projektets mappe."),
     ("genvej.csv", "optællingsfilen 'genvej.csv' er en genvej (symbolsk link), ikke en fil."),
-    ("", "bias-testen har intet ':counts:'."),
-], ids=["missing", "outside-the-project", "symlink", "no-name"])
+], ids=["missing", "outside-the-project", "symlink"])
 def test_the_counts_file_name_is_checked_at_the_bias_test(tmp_path, name, problem):
     built = bias_site(tmp_path, SKEWED)
     (built.root / "projects/demo/genvej.csv").symlink_to(built.root / "projects/demo/biastest.csv")
     page = built.root / "projects/demo/index.md"
-    field = f":counts: {name}" if name else ""  # no ':counts:' at all: the build's schema says so too, and must not crash
-    page.write_text(page.read_text(encoding="utf-8").replace(":counts: biastest.csv", field), encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace(":counts: biastest.csv", f":counts: {name}"), encoding="utf-8")
     assert bias_findings(build(built.root)).startswith(f"projects/demo/index.md:57: PRJ_DEMO / R_BIAS: BT_DEMO: {problem}\n")
 
 
@@ -410,3 +408,13 @@ def test_the_counts_are_published_beside_the_page_to_recompute(tmp_path, name, h
     out = built.root / "_build" / "html" / "projects" / "demo"
     assert (out / name).read_text(encoding="utf-8") == SKEWED
     assert f'href="{href}"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_bias_test_without_counts_is_the_builds_to_report_and_nothing_crashes(tmp_path):
+    root = bias_site(tmp_path, SKEWED).root
+    page = root / "projects/demo/index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(":counts: biastest.csv\n", ""), encoding="utf-8")
+    strict = build(root, builder="html", strict=True)
+    assert "Traceback" not in strict.warnings and "Exception" not in strict.warnings
+    assert "\"counts\" is a required property" in strict.warnings
+    assert bias_findings(build(root)) == ""

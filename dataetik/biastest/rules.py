@@ -37,6 +37,8 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
         return Finding(rule="bias_result", file=file or source_file(test), line=line if file else test.get("lineno"),
                        problem=problem, fix=fix, project=project.get("id", ""), requirement=requirement, need=test["id"])
 
+    if not test.get("counts"):
+        return []  # a required field: the build's schema says it is missing
     policy_bias = PolicyBias.of(policy)
     try:
         _, result = compute(test, policy.needs.srcdir or Path("."), policy_bias)
