@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import posixpath
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from dataetik.biastest.rules import site_files
 from dataetik.build_messages import parse_warnings
 from dataetik.findings import Finding
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
 from dataetik.report import Result, github, junit, text
 from dataetik.rules import all_cases
+from dataetik.site_files import site_files
 
 
 def unreadable_pages(site: Path) -> list[Finding]:
@@ -54,8 +53,7 @@ def _repeated(result: Result, rechecked: set[str]) -> bool:
 
 def _in_project(result: Result, policy: Policy) -> Result:
     """Give a build finding the project whose folder its file is in."""
-    folders = {posixpath.dirname(p["docname"]): p["id"] for p in policy.projects}
-    project = folders.get(posixpath.dirname(result.findings[0].file), "")
+    project = policy.project_of_file(result.findings[0].file)
     if not project:
         return result
     findings = tuple(dataclasses.replace(f, project=project) for f in result.findings)

@@ -6,7 +6,9 @@ answers it come from the requirement's fields on the policy pages.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
+from functools import cached_property
 
 from dataetik import model
 from dataetik.needs_data import Needs
@@ -73,6 +75,14 @@ class Policy:
     @property
     def projects(self) -> list[dict]:
         return self.needs.of_type("project")
+
+    @cached_property
+    def _project_by_folder(self) -> dict[str, str]:
+        return {posixpath.dirname(p["docname"]): p["id"] for p in self.projects}
+
+    def project_of_file(self, file: str) -> str:
+        """The ID of the project whose folder holds this file (relative to the site), or ''."""
+        return self._project_by_folder.get(posixpath.dirname(file), "")
 
     def applicable(self, project: dict) -> list[Requirement]:
         return [r for r in self.requirements if r.applies_to(project)]

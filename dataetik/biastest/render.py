@@ -113,12 +113,12 @@ def verdict_text(verdict: str, status: str) -> str:
 def render(result: BiasResult, status: str, counts_href: str | None = None) -> str:
     """The result box; counts_href links the published counts file it was computed from."""
     t = result.thresholds
-    source = (f'i <a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a> (hent dem, og regn efter)'
+    source = (f' i <a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a> (hent dem, og regn efter)'
               if counts_href else "")
     out = [f'<div class="dataetik-bias dataetik-bias-{"ok" if result.verdict == NO_BIAS else "warn"}">',
            f'<p class="dataetik-bias-verdict"><strong>Samlet resultat: {result.verdict}.</strong> '
            f"{escape(verdict_text(result.verdict, status))}</p>",
-           f'<p class="dataetik-bias-method">Beregnet af sitet ud fra de offentliggjorte optællinger{" " + source if source else ""}. Grænser: '
+           f'<p class="dataetik-bias-method">Beregnet af sitet ud fra de offentliggjorte optællinger{source}. Grænser: '
            f"forholdstal mindst {_num(t.min_ratio)} (firefemtedelsreglen), forskel i andele højst {_num(t.max_difference)}; "
            f"{int(t.confidence * 100)} %-konfidensinterval (Katz) og Fishers eksakte test mod den hyppigst udvalgte gruppe.</p>"]
     for a in result.attributes:

@@ -14,10 +14,10 @@ from dataetik.findings import Finding
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules.project_rules import approves, min_words, text_problem
+from dataetik.site_files import site_files
 
 DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".ods", ".sav", ".dta", ".sas7bdat"}
 PROJECT_ONLY_SUFFIXES = {".json", ".jsonl"}  # ordinary files elsewhere in the repository
-SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", "_build", "node_modules", "__pycache__"}  # tools, not the site
 
 
 def _relative(path: Path, srcdir: Path | None) -> str:
@@ -161,10 +161,3 @@ def _small_cell(path: Path, min_cell: int) -> tuple[int, str] | None:
             if count.isdigit() and int(count) < min_cell:
                 return line, f"kolonne 'count': antallet {count} er under diskretionsgrænsen på {min_cell}."
     return None
-
-
-def site_files(root: Path):
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith((".egg-info", "_cache")))
-        for name in sorted(files):
-            yield Path(folder) / name

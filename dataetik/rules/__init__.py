@@ -43,8 +43,8 @@ DESCRIPTIONS = {
                    "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
                    "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
     "needs_are_whole": "Hvert element, der står i en politik- eller projektside, bliver til sit eget element på sitet: "
-                       "intet forsvinder (en kodeblok ``` der ikke er lukket, et ID der allerede er brugt), og intet "
-                       "står inde i et andet (et ':::' der mangler).",
+                       "intet forsvinder (en kodeblok ``` der ikke er lukket), og intet står inde i et andet (et "
+                       "':::' der mangler). Et ID, der bruges to gange, melder bygget selv.",
     "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
                       "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
     # The five below run once per project when a requirement names them in 'checks' (status always).
@@ -54,7 +54,8 @@ DESCRIPTIONS = {
     "dates": "Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede projekter "
              "har en slutdato; overvejelser og godkendelser (godkendt/betinget) er dateret før startdatoen – en "
              "afvisning må komme når som helst.",
-    "cpr_numbers": "Ingen tekstfil i projektets mappe (Markdown, CSV, tekst) indeholder noget, der ligner et CPR-nummer; vurderingen offentliggøres.",
+    "cpr_numbers": "Ingen tekstfil i projektets mappe (Markdown, CSV, tekst) indeholder noget, der ligner et "
+                   "CPR-nummer; vurderingen offentliggøres.",
     "risk_profile": "Risikoprofilen er mindst lige så høj som de risikokriterier, projektet opfylder.",
 }
 

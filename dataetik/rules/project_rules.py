@@ -10,6 +10,7 @@ from dataetik import model
 from dataetik.findings import Finding
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement, decision_rank, risk_rank
+from dataetik.site_files import site_files
 
 # Text the `dataetik new` template and careless authors leave behind: the markers in capitals,
 # or "udfyldes" as a note of its own – opening the text or a paragraph, or in brackets – not in
@@ -253,7 +254,6 @@ def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[F
     )]
 
 
-# Rules a requirement runs for every project by naming them in `checks` (model.PROJECT_CHECKS).
 # A Danish CPR number: DDMMÅÅ, an optional dash (Word turns '-' into '–') or space, four digits.
 # Not part of a longer number such as 1.234.567.890 or 2501/251234 (a sentence may end right after it).
 _CPR = re.compile(r"(?<!\w)(?<!\d[.,/-])(\d{2})(\d{2})\d{2}[-–— ]?\d{4}(?!\w|[.,/-]\d)")
@@ -276,8 +276,8 @@ def cpr_numbers(policy: Policy, project: dict, requirement: str = "") -> list[Fi
     if root is None:
         return []
     found = []
-    for path in sorted((root / posixpath.dirname(project["docname"])).rglob("*")):
-        if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+    for path in site_files(root / posixpath.dirname(project["docname"])):
+        if path.suffix.lower() not in TEXT_SUFFIXES:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
             if any(_is_cpr(m) for m in _CPR.finditer(line)):
@@ -291,6 +291,7 @@ def cpr_numbers(policy: Policy, project: dict, requirement: str = "") -> list[Fi
     return found
 
 
+# Rules a requirement runs for every project by naming them in `checks` (model.PROJECT_CHECKS).
 PROJECT_WIDE = {"status": status, "dates": dates, "placeholders": placeholders, "risk_profile": risk_profile,
                 "cpr_numbers": cpr_numbers}
 ALWAYS = {"status"}  # a core field of sphinx-needs: no build-time schema can demand it (model.CORE_FIELDS)

@@ -8,7 +8,6 @@ the build made of them.
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from dataetik import model
@@ -73,7 +72,6 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
 
 def needs_are_whole(policy: Policy) -> list[Finding]:
     root = policy.needs.srcdir
-    folders = {posixpath.dirname(p["docname"]): p["id"] for p in policy.projects}
     nested_by_file: dict[str, list[dict]] = {}
     for need in policy.needs.by_id.values():
         if need.get("parent_need") and need["type"] in TYPES:
@@ -82,7 +80,7 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
     pages = (p for folder in CHECKED_FOLDERS for p in (root / folder).rglob("*.md") if p.name not in NOT_PAGES)
     for path in sorted(pages):
         file = path.relative_to(root).as_posix()
-        project = folders.get(posixpath.dirname(file), "")
+        project = policy.project_of_file(file)
         for need_id, line, _, _ in declared_needs(path.read_text(encoding="utf-8", errors="replace")):
             # A bad ID or a duplicate is the build's to report; here: needs that vanished without a word.
             if re.match(model.ID_REGEX, need_id) and policy.needs.get(need_id) is None:
