@@ -19,6 +19,10 @@ def test_approval(case):
     fail_on(case.run())
 
 
+def test_review(case):
+    fail_on(case.run())
+
+
 def test_bias_result(case):
     fail_on(case.run())
 

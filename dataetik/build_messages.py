@@ -12,6 +12,7 @@ import re
 
 from dataetik import model
 from dataetik.findings import Finding
+from dataetik.vocabulary import Vocabulary
 
 # "file:line: WARNING: msg", "file: WARNING: msg" or, for the whole site (e.g. configuration), "WARNING: msg".
 _HEAD = re.compile(r"^(?:(?P<file>[^\s:][^:]*?):(?P<line>\d+)?:? ?)?(?P<level>WARNING|ERROR|CRITICAL): (?P<msg>.*)$")
@@ -61,23 +62,23 @@ _KNOWN = [
      "Giv overskriften ét # mere end overskriften over den, fx ## under #."),
 ]
 
-_OPTIONS = sorted({*model.NEED_FIELDS, *model.NEED_LINKS, "id", "status", "tags"})
 _DIRECTIVES = [t["directive"] for t in model.NEED_TYPES]
 
 
-def _suggestion(values: dict[str, str]) -> str:
+def _suggestion(values: dict[str, str], vocab: Vocabulary) -> str:
     """'Mente du ':status:'? ' for a misspelt field or element type, when one is close."""
     if "option" in values:
-        close = difflib.get_close_matches(values["option"], _OPTIONS, n=1)
+        options = sorted({*model.FIELDS, *vocab.trait_fields, *model.NEED_LINKS, "id", "status", "tags"})
+        close = difflib.get_close_matches(values["option"], options, n=1)
         return f"Mente du ':{close[0]}:'? " if close else ""
     close = difflib.get_close_matches(values.get("directive", ""), _DIRECTIVES, n=1)
     return f"Mente du '{close[0]}'? " if close else ""
 
 
-def _allowed(field: str) -> str | None:
-    """The field's allowed values from the metamodel, all of them and in Danish
+def _allowed(field: str, vocab: Vocabulary) -> str | None:
+    """The field's allowed values from the vocabulary, all of them
     (sphinx-needs shortens long lists to '... or 2 other candidates')."""
-    schema = model.NEED_FIELDS.get(field, {}).get("schema", {})
+    schema = model.need_fields(vocab).get(field, {}).get("schema", {})
     values = schema.get("enum") or schema.get("items", {}).get("enum")
     if not values:
         return None
@@ -85,24 +86,24 @@ def _allowed(field: str) -> str | None:
     return " eller ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
 
 
-def _translate(message: str, located: bool = True) -> tuple[str, str]:
+def _translate(message: str, vocab: Vocabulary, located: bool = True) -> tuple[str, str]:
     for pattern, problem, fix in _KNOWN:
         match = pattern.search(message)
         if match:
             values = {k: v.replace(" or ", " eller ") for k, v in match.groupdict().items()}
             if "allowed" in values:
-                values["allowed"] = _allowed(values.get("field", "")) or values["allowed"]
+                values["allowed"] = _allowed(values.get("field", ""), vocab) or values["allowed"]
             if "where" in values:  # a docname ("projects/x/index:58") as the file an author opens
                 values["where"] = re.sub(r"^([^:]+)", r"\1.md", values["where"])
             if "{suggestion}" in fix:
-                values["suggestion"] = _suggestion(values)
+                values["suggestion"] = _suggestion(values, vocab)
             return problem.format(**values), fix.format(**values)
     first = message.strip().splitlines()[0]
     where = "i den nævnte fil og linje" if located else "i conf.py eller den udvidelse, meldingen nævner"
     return f"Bygget melder: {first}", f"Ret det, meldingen peger på, {where}."
 
 
-def parse_warnings(stderr: str, root: str = "") -> list[Finding]:
+def parse_warnings(stderr: str, vocab: Vocabulary, root: str = "") -> list[Finding]:
     """Group a Sphinx stderr into messages (a head line plus indented lines) and translate each.
 
     A finding keeps the warning's type ("dataetik.biastest") as its `source`, and a bias-test
@@ -122,7 +123,7 @@ def parse_warnings(stderr: str, root: str = "") -> list[Finding]:
         file = head.group("file") or ""
         if root and file.startswith(root):
             file = file[len(root):].lstrip("/")
-        problem, fix = _translate(message, located=bool(file))
+        problem, fix = _translate(message, vocab, located=bool(file))
         line = int(head.group("line")) if head.group("line") else None
         findings.append(Finding(rule="build", file=file, line=line, problem=problem, fix=fix,
                                 need=test.group(1) if test else "", source=source.group(1) if source else ""))

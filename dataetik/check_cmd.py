@@ -19,8 +19,9 @@ from dataetik.findings import Finding
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
 from dataetik.report import Result, github, junit, text
-from dataetik.rules import all_cases
-from dataetik.site_files import site_files
+from dataetik.rules import all_cases, project_wide_names
+from dataetik.site_files import EXCLUDE_PATTERNS, site_files
+from dataetik.vocabulary import Vocabulary, VocabularyError, load_site
 
 
 def unreadable_pages(site: Path) -> list[Finding]:
@@ -37,11 +38,11 @@ def unreadable_pages(site: Path) -> list[Finding]:
     return found
 
 
-def build(site: Path, out: Path) -> list[Result]:
+def build(site: Path, out: Path, vocab: Vocabulary) -> list[Result]:
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "--keep-going", "-E", "-q", "-n", "-N",
            "-d", str(out.parent / "check-doctrees"), str(site), str(out)]
     proc = subprocess.run(cmd, cwd=site, capture_output=True, text=True)
-    findings = parse_warnings(proc.stderr, root=str(site))
+    findings = parse_warnings(proc.stderr, vocab, root=str(site))
     if proc.returncode != 0 and not findings:
         raise SystemExit(f"Bygget fejlede uden en melding, der kan læses:\n{proc.stderr[-2000:]}")
     return [Result("build", f.location, "", (f,)) for f in findings]
@@ -65,13 +66,20 @@ def run(site: Path, junit_path: Path | None = None, say=print) -> int:
     shutil.rmtree(out, ignore_errors=True)  # never check a needs.json left by an earlier build
     started = time.perf_counter()
     say("Bygger sitet (det tager et øjeblik) ...")
+    try:  # the policy's words first: without them nothing can be built or checked
+        vocab = load_site(site, EXCLUDE_PATTERNS, project_wide_names())
+    except VocabularyError as err:
+        finding = Finding(rule="vocabulary", file=err.file.relative_to(site).as_posix(), line=err.line,
+                          problem=err.problem, fix=err.fix)
+        say(text.render([Result("vocabulary", finding.location, "", (finding,))]))
+        return 1
     unreadable = unreadable_pages(site)
-    results = [Result("build", f.location, "", (f,)) for f in unreadable] or build(site, out)
+    results = [Result("build", f.location, "", (f,)) for f in unreadable] or build(site, out, vocab)
     say(f"  bygget på {time.perf_counter() - started:.0f} s, {len(results)} {'melding' if len(results) == 1 else 'meldinger'} fra bygget")
     needs_json = out / "needs.json"
     requirement_url = lambda _: None  # noqa: E731
     if needs_json.exists():
-        policy = Policy.from_needs(load_needs(needs_json, srcdir=site))
+        policy = Policy.from_needs(load_needs(needs_json, srcdir=site), vocab)
         cases = all_cases(policy)
         say(f"Kører {len(cases)} kontroller for {len(policy.projects)} projekter ...")
         # A bad counts file is reported again by its bias_result check, with the requirement: say it once.

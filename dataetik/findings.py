@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Finding:
-    rule: str          # the check's name, e.g. "consideration-missing"
+    rule: str          # the check's name, e.g. "consideration" (stamped by dataetik.rules on every case)
     file: str          # path relative to the site root, e.g. "projects/x/index.md"; "" = the whole site
     line: int | None
     problem: str       # what is wrong (Danish)
@@ -21,6 +21,12 @@ class Finding:
     requirement: str = ""  # requirement need ID, when one is concerned
     need: str = ""     # the need the finding is about, if any
     source: str = ""   # a build finding's Sphinx warning type, e.g. "dataetik.biastest"
+    policy: str = ""   # the policy the requirement is in, where the site has several
+    severity: str = "error"  # "warning": reported, but fails nothing (a requirement not yet in force)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     @property
     def location(self) -> str:
@@ -29,7 +35,8 @@ class Finding:
     @property
     def subject(self) -> str:
         """Project and requirement, as far as they are known: 'PRJ_X / R_Y'."""
-        parts = [p for p in (self.project, self.requirement) if p]
+        requirement = f"{self.requirement} ({self.policy})" if self.requirement and self.policy else self.requirement
+        parts = [p for p in (self.project, requirement) if p]
         if not parts and self.need:
             parts = [self.need]
         return " / ".join(parts)
@@ -44,8 +51,15 @@ def render_all(findings: list[Finding]) -> str:
 
 
 def fail_on(findings: list[Finding]) -> None:
-    """Fail the current pytest test with the findings as its whole message."""
-    if findings:
-        import pytest
+    """Fail the current pytest test with the errors as its whole message; warnings (a requirement
+    not yet in force) are shown in pytest's warnings summary and fail nothing."""
+    import warnings
 
-        pytest.fail(render_all(findings), pytrace=False)
+    import pytest
+
+    for finding in findings:
+        if not finding.is_error:
+            warnings.warn(finding.render(), UserWarning, stacklevel=2)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        pytest.fail(render_all(errors), pytrace=False)

@@ -1,51 +1,15 @@
 """The metamodel: need types, fields and link types, declared once.
 
-conf.py (and every fixture site in tests/) takes its sphinx-needs configuration
-from here, so the build, the checks and the authoring tools share one contract.
-Values that readers see are Danish; identifiers are English.
+What is fixed here is the contract the rules are written against: the need types, their
+fields and links, the ID and date patterns. The words a policy speaks (risk levels,
+statuses, evidence kinds, traits ...) are not: ``need_fields`` and ``schema_definitions``
+take them from the policy's vocabulary (``dataetik.vocabulary``), so the build validates
+each field against the words the policy declares.
 """
 
 from __future__ import annotations
 
-# Ordered from lowest to highest: the order *is* the ranking the checks use.
-RISK_LEVELS = ["lav", "middel", "høj"]
-DECISION_LEVELS = ["leder", "direktørkreds", "politisk niveau"]
-STATUSES = ["planlagt", "igangværende", "afsluttet", "stoppet"]
-DECISIONS = ["godkendt", "betinget", "afvist"]
-POSITIVE_DECISIONS = ("godkendt", "betinget")  # an approval, possibly with conditions
-IN_USE_STATUSES = ("igangværende", "afsluttet")  # data has been used on citizens
-YES_NO = ["ja", "nej"]
-EVIDENCE_KINDS = [
-    "juridisk vurdering",
-    "konsekvensanalyse",
-    "sikkerhedsvurdering",
-    "tværfaglig deltagelse",
-    "databehandleraftale",
-    "andet",
-]
-# What can answer a requirement (`answered_by`), as readers see it -> the need type.
-ANSWER_TYPES = {
-    "overvejelse": "consideration",
-    "bias-test": "biastest",
-    "dokumentation": "evidence",
-    "godkendelse": "approval",
-}
-# Project-wide checks a requirement may name in `checks` (as readers see them) -> the rule:
-# the requirement is what a failure of that check cites.
-PROJECT_CHECKS = {
-    "status": "status",
-    "datoer": "dates",
-    "pladsholdere": "placeholders",
-    "risikoprofil": "risk_profile",
-    "cpr-numre": "cpr_numbers",
-}
-# Project traits a requirement's `applies_when` may name -> the project field that is 'ja'.
-PROJECT_TRAITS = {
-    "ny teknologi": "new_technology",
-    "ny sammenstilling": "new_combination",
-    "indkøbt": "procured",
-    "eksterne partnere": "external_partners",
-}
+from dataetik.vocabulary import Vocabulary
 
 ID_REGEX = r"^[A-Z][A-Z0-9_]{2,}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -63,84 +27,114 @@ NEED_TYPES = [
     {"directive": "approval", "title": "Godkendelse", "prefix": "AP_", "color": "#fbd9bf"},
 ]
 
-
-def _enum(values: list[str]) -> dict:
-    return {"type": "string", "enum": values}
-
-
-def _enum_list(values: list[str]) -> dict:
-    return {"type": "array", "items": {"type": "string", "enum": values}}
-
-
 _DATE = {"type": "string", "pattern": DATE_PATTERN}
 _TEXT = {"type": "string"}
 _NUMBER = {"type": "number"}
+_INTEGER = {"type": "integer"}
 
-# Danish labels are what the rendered pages show next to each value.
-NEED_FIELDS: dict[str, dict] = {
+
+def _enum(values) -> dict:
+    return {"type": "string", "enum": list(values)} if values else dict(_TEXT)
+
+
+def _enum_list(values) -> dict:
+    return {"type": "array", "items": _enum(values)}
+
+
+# Each field: its label (what the rendered pages show beside a value) and, for a field whose
+# values are policy words, the vocabulary list it takes them from (`list:` for several values).
+FIELDS: dict[str, tuple[str, object]] = {
     # --- requirement: what it demands of projects -------------------------------
-    "source": {"description": "Afsnit i politikken", "schema": _TEXT},
-    "applies_risk": {"description": "Gælder for risikoniveau", "schema": _enum_list(RISK_LEVELS)},
-    "applies_when": {"description": "Gælder kun når projektet er", "schema": _enum_list(list(PROJECT_TRAITS))},
-    "answered_by": {"description": "Skal besvares med", "schema": _enum_list(list(ANSWER_TYPES))},
-    "evidence_kind": {"description": "Krævet dokumentation", "schema": _enum_list(EVIDENCE_KINDS)},
-    "checks": {"description": "Kontrolleres også for alle projekter", "schema": _enum_list(list(PROJECT_CHECKS))},
-    "min_ratio": {"description": "Mindste forholdstal mellem grupper", "schema": _NUMBER},
-    "max_difference": {"description": "Største forskel i andel mellem grupper", "schema": _NUMBER},
-    "min_cell": {"description": "Mindste celle der må offentliggøres", "schema": {"type": "integer"}},
-    "min_words": {"description": "Mindste antal ord i en overvejelse", "schema": {"type": "integer"}},
-    "bias_attributes": {"description": "Egenskaber der mindst skal testes", "schema": {"type": "array", "items": {"type": "string"}}},
+    "source": ("Afsnit i politikken", _TEXT),
+    "applies_risk": ("Gælder for risikoniveau", "list:risk_levels"),
+    "applies_when": ("Gælder kun når projektet er", "list:traits"),
+    "answered_by": ("Skal besvares med", "list:answers"),
+    "evidence_kind": ("Krævet dokumentation", "list:evidence_kinds"),
+    "checks": ("Kontrolleres også for alle projekter", "list:checks"),
+    "min_ratio": ("Mindste forholdstal mellem grupper", _NUMBER),
+    "max_difference": ("Største forskel i andel mellem grupper", _NUMBER),
+    "min_cell": ("Mindste celle der må offentliggøres", _INTEGER),
+    "min_words": ("Mindste antal ord i en overvejelse", _INTEGER),
+    "bias_attributes": ("Egenskaber der mindst skal testes", {"type": "array", "items": _TEXT}),
+    "min_evidence": ("Mindste antal dokumenter af hver krævet type", _INTEGER),
+    "review_every": ("Vurderes igen mindst hver (måneder)", _INTEGER),
+    "effective_from": ("Gælder fra", _DATE),
     # --- risk level and criterion -------------------------------------------------
-    "level": {"description": "Niveau", "schema": _enum(RISK_LEVELS)},
-    "approval_level": {"description": "Godkendes mindst af", "schema": _enum(DECISION_LEVELS)},
-    "raises_to": {"description": "Hæver risikoen til mindst", "schema": _enum(RISK_LEVELS)},
+    "level": ("Niveau", "risk_levels"),
+    "approval_level": ("Godkendes mindst af", "decision_levels"),
+    "raises_to": ("Hæver risikoen til mindst", "risk_levels"),
     # --- project ---------------------------------------------------------------------
-    "department": {"description": "Forvaltning / afdeling", "schema": _TEXT},
-    "risk": {"description": "Risikoprofil", "schema": _enum(RISK_LEVELS)},
-    "status": {"description": "Status", "schema": _enum(STATUSES)},
-    "start_date": {"description": "Startdato", "schema": _DATE},
-    "end_date": {"description": "Slutdato", "schema": _DATE},
-    "personal_data": {"description": "Personoplysninger", "schema": _TEXT},
-    "legal_basis": {"description": "Retsgrundlag", "schema": _TEXT},
-    "new_technology": {"description": "Ny teknologi", "schema": _enum(YES_NO)},
-    "new_combination": {"description": "Ny sammenstilling af data", "schema": _enum(YES_NO)},
-    "procured": {"description": "Indkøbt løsning", "schema": _enum(YES_NO)},
-    "external_partners": {"description": "Eksterne samarbejdspartnere", "schema": _enum(YES_NO)},
+    "department": ("Forvaltning / afdeling", _TEXT),
+    "risk": ("Risikoprofil", "risk_levels"),
+    "status": ("Status", "statuses"),
+    "start_date": ("Startdato", _DATE),
+    "end_date": ("Slutdato", _DATE),
+    "personal_data": ("Personoplysninger", _TEXT),
+    "legal_basis": ("Retsgrundlag", _TEXT),
+    # (each of the policy's traits adds a yes/no field here)
     # --- consideration, evidence, bias test, approval ----------------------------
-    "date": {"description": "Dato", "schema": _DATE},
-    "kind": {"description": "Art", "schema": _enum(EVIDENCE_KINDS)},
-    "reference": {"description": "Reference", "schema": _TEXT},
-    "counts": {"description": "Optællinger (fil)", "schema": _TEXT},
-    "role": {"description": "Godkendt af (rolle)", "schema": _TEXT},
-    "decision_level": {"description": "Beslutningsniveau", "schema": _enum(DECISION_LEVELS)},
-    "decision": {"description": "Beslutning", "schema": _enum(DECISIONS)},
+    "date": ("Dato", _DATE),
+    "kind": ("Art", "evidence_kinds"),
+    "reference": ("Reference", _TEXT),
+    "counts": ("Optællinger (fil)", _TEXT),
+    "role": ("Godkendt af (rolle)", _TEXT),
+    "decision_level": ("Beslutningsniveau", "decision_levels"),
+    "decision": ("Beslutning", "decisions"),
 }
+FIXED_FIELDS = set(FIELDS) | {"id", "title", "type", "tags", "layout"}
 
-# Fields each type must carry; checked at build time through needs_schema_definitions.
-REQUIRED_FIELDS: dict[str, list[str]] = {
-    "requirement": ["source", "applies_risk", "answered_by"],
-    "risklevel": ["level", "approval_level"],
-    "criterion": ["raises_to"],
-    "project": [
-        "department", "risk", "status", "start_date", "personal_data",
-        "legal_basis", "new_technology", "new_combination", "procured", "external_partners",
-    ],
-    "consideration": ["date"],
-    "evidence": ["kind", "date"],
-    "biastest": ["date", "counts"],
-    "approval": ["role", "decision_level", "decision", "date"],
-}
+
+def _words(vocab: Vocabulary, table: str) -> list[str]:
+    if table == "traits":
+        return [t.word for t in vocab.traits]
+    return list(getattr(vocab, table))
+
+
+def field_schema(vocab: Vocabulary, name: str) -> dict:
+    spec = FIELDS[name][1]
+    if isinstance(spec, dict):
+        return spec
+    listed = spec.startswith("list:")
+    words = _words(vocab, spec.removeprefix("list:"))
+    return _enum_list(words) if listed else _enum(words)
+
+
+def need_fields(vocab: Vocabulary) -> dict[str, dict]:
+    """sphinx-needs' `needs_fields`: every field with its label and schema; traits included."""
+    fields = {name: {"description": label, "schema": field_schema(vocab, name)} for name, (label, _) in FIELDS.items()}
+    for trait in vocab.traits:
+        fields[trait.field] = {"description": trait.label, "schema": _enum([vocab.yes, vocab.no])}
+    return fields
+
+
+def required_fields(vocab: Vocabulary) -> dict[str, list[str]]:
+    """Fields each type must carry; a field whose words the policy does not declare is not asked for."""
+    risk = ["risk"] if vocab.risk_levels else []
+    decided = ["decision_level"] if vocab.decision_levels else []
+    return {
+        "requirement": ["source", *(["applies_risk"] if vocab.risk_levels else []), "answered_by"],
+        "risklevel": ["level", *(["approval_level"] if vocab.decision_levels else [])],
+        "criterion": ["raises_to"],
+        "project": ["department", *risk, "status", "start_date", "personal_data", "legal_basis",
+                    *(t.field for t in vocab.traits)],
+        "consideration": ["date"],
+        "evidence": ["kind", "date"],
+        "biastest": ["date", "counts"],
+        "approval": ["role", *decided, "decision", "date"],
+    }
+
 
 # Fields a type may carry besides the required ones (shown in the reference).
 OPTIONAL_FIELDS: dict[str, list[str]] = {
-    "requirement": ["applies_when", "evidence_kind", "checks", "min_words", "min_ratio", "max_difference", "min_cell", "bias_attributes"],
+    "requirement": ["applies_risk", "applies_when", "evidence_kind", "min_evidence", "checks", "min_words",
+                    "min_ratio", "max_difference", "min_cell", "bias_attributes", "review_every", "effective_from"],
     "project": ["end_date"],
     "evidence": ["reference"],
     "biastest": ["min_ratio", "max_difference"],
 }
 
 # sphinx-needs core fields: local schemas cannot see them, so their presence is a
-# pytest rule (rules.project_rules.status) instead of a build-time schema.
+# pytest rule (rules.project.status) instead of a build-time schema.
 CORE_FIELDS = {"status"}
 
 # Types that sit inside a project folder and belong to its project.
@@ -193,12 +187,18 @@ LINK_SOURCES: dict[str, list[str]] = {
 }
 
 
-def schema_definitions() -> dict:
+def type_fields(vocab: Vocabulary, need_type: str) -> list[str]:
+    """The fields a type carries, required first, as its card and the reference show them."""
+    required = required_fields(vocab).get(need_type, [])
+    return [*required, *(f for f in OPTIONAL_FIELDS.get(need_type, []) if f not in required)]
+
+
+def schema_definitions(vocab: Vocabulary) -> dict:
     """Build-time rules sphinx-needs checks: required fields per type, and that a
     requirement derives from a principle (its link target type is checked natively)."""
     titles = {t["directive"]: t["title"] for t in NEED_TYPES}
     schemas = []
-    for need_type, all_fields in REQUIRED_FIELDS.items():
+    for need_type, all_fields in required_fields(vocab).items():
         fields = [f for f in all_fields if f not in CORE_FIELDS]
         schemas.append(
             {

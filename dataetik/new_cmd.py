@@ -12,19 +12,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from dataetik import model
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
-from dataetik.risk import ask
+from dataetik.risk import ask, yes_or_no
 from dataetik.scaffold import NewProject, ScaffoldError, project_code, project_page, slugify
-
-TRAIT_QUESTIONS = {
-    "new_technology": "Bruger projektet ny teknologi (fx maskinlæring), som er ny i kommunen?",
-    "new_combination": "Stilles data sammen på en ny måde?",
-    "procured": "Er løsningen købt hos en leverandør?",
-    "external_partners": "Deltager eksterne partnere (konsulenter, forskere) i arbejdet med data?",
-}
-
 
 def load_policy(site: Path) -> Policy:
     """The policy as the site states it now: a quick build with the `needs` builder."""
@@ -44,9 +35,12 @@ def validate(policy: Policy, site: Path, name: str, department: str, risk: str) 
     slug = slugify(name)
     if not department.strip():
         raise ScaffoldError("Angiv den forvaltning eller afdeling, der ejer projektet, fx --forvaltning \"Social og Sundhed\".")
-    if risk not in model.RISK_LEVELS:
-        raise ScaffoldError(f"Risikoprofilen '{risk}' findes ikke. Vælg en af: {', '.join(model.RISK_LEVELS)} – "
+    levels = policy.vocabulary.risk_levels
+    if levels and risk not in levels:
+        raise ScaffoldError(f"Risikoprofilen '{risk}' findes ikke. Vælg en af: {', '.join(levels)} – "
                             "eller udelad --risiko og besvar spørgsmålene.")
+    if not levels and risk:
+        raise ScaffoldError("Politikken har ingen risikoprofiler; udelad --risiko.")
     folder = site / "projects" / slug
     if folder.exists():
         raise ScaffoldError(f"Mappen {folder.relative_to(site)} findes allerede, og den bliver ikke overskrevet. "
@@ -70,11 +64,13 @@ def interview(policy: Policy, prompt: Callable[[str], str], say: Callable[[str],
     name = name or prompt("Projektets navn: ").strip()
     slugify(name)  # refuse a bad name before asking more
     department = department or prompt("Forvaltning / afdeling: ").strip()
-    for field, question in TRAIT_QUESTIONS.items():
-        if field not in traits:
-            traits[field] = "ja" if prompt(f"{question} [ja/nej] ").strip().lower().startswith("j") else "nej"
+    vocab = policy.vocabulary
+    for trait in vocab.traits:
+        if trait.field not in traits:
+            traits[trait.field] = yes_or_no(vocab, prompt, trait.question, say)
     criteria, record = [], []
-    if risk is None:
+    if risk is None and vocab.risk_levels:
         outcome = ask(policy, prompt, say)
         risk, criteria, record = outcome.level, list(outcome.met), list(outcome.record)
-    return NewProject(name, department, risk, traits, criteria, record)
+    return NewProject(name, department, risk or "", traits, criteria, record)
+

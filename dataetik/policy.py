@@ -1,17 +1,21 @@
-"""The policy as the checks see it, read from the policy's own needs.
+"""The policies as the checks see them, read from their own needs and policy.toml files.
 
-Nothing here lists requirements: which projects a requirement applies to and what
-answers it come from the requirement's fields on the policy pages.
+Nothing here lists requirements or words: which projects a requirement applies to and what
+answers it come from the requirement's fields on the policy pages, and what those fields'
+words mean from the policy's vocabulary.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property
 
-from dataetik import model
 from dataetik.needs_data import Needs
+from dataetik.site_files import EXCLUDE_PATTERNS
+from dataetik.vocabulary import PolicyInfo, Vocabulary, load_site
 
 
 def _as_list(value) -> list[str]:
@@ -26,51 +30,93 @@ def _number(value) -> float | None:
     return None if value in (None, "") else float(value)
 
 
+def parse_date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def today() -> dt.date:
+    """Today, or the day DATAETIK_TODAY names (ÅÅÅÅ-MM-DD): checks that depend on the date are
+    reproducible. A value that is not a date is an author's error, said in words."""
+    value = os.environ.get("DATAETIK_TODAY", "").strip()
+    if not value:
+        return dt.date.today()
+    day = parse_date(value)
+    if day is None:
+        raise ValueError(f"DATAETIK_TODAY='{value}' er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2026-11-26.")
+    return day
+
+
 @dataclass(frozen=True)
 class Requirement:
     id: str
     title: str
     need: dict
+    policy: PolicyInfo | None
     applies_risk: tuple[str, ...]
-    applies_when: tuple[str, ...]
-    answered_by: tuple[str, ...]
+    applies_when: tuple[str, ...]   # project fields (a trait's), one of which must be 'yes'
+    answered_by: tuple[str, ...]    # need types
     evidence_kind: tuple[str, ...]
-    checks: tuple[str, ...] = ()  # project-wide rules that cite this requirement
+    checks: tuple[str, ...] = ()    # project-wide rules that cite this requirement
 
     @classmethod
-    def from_need(cls, need: dict) -> "Requirement":
+    def from_need(cls, need: dict, vocab: Vocabulary) -> "Requirement":
+        traits = {t.word: t.field for t in vocab.traits}
         return cls(
             id=need["id"],
             title=need["title"],
             need=need,
+            policy=vocab.policy_of(need.get("docname") or "") or (vocab.policies[0] if vocab.policies else None),
             applies_risk=tuple(_as_list(need.get("applies_risk"))),
-            # Danish values on the page -> project fields / need types the rules use.
-            applies_when=tuple(model.PROJECT_TRAITS.get(v, v) for v in _as_list(need.get("applies_when"))),
-            answered_by=tuple(model.ANSWER_TYPES.get(v, v) for v in _as_list(need.get("answered_by"))),
+            # The policy's words on the page -> project fields / need types / rules.
+            applies_when=tuple(traits.get(v, v) for v in _as_list(need.get("applies_when"))),
+            answered_by=tuple(vocab.answers.get(v, v) for v in _as_list(need.get("answered_by"))),
             evidence_kind=tuple(_as_list(need.get("evidence_kind"))),
-            checks=tuple(model.PROJECT_CHECKS.get(v, v) for v in _as_list(need.get("checks"))),
+            checks=tuple(vocab.checks.get(v, v) for v in _as_list(need.get("checks"))),
         )
 
-    def applies_to(self, project: dict) -> bool:
-        """Risk level in `applies_risk`, and (if `applies_when` names traits) one of them is 'ja'."""
-        if project.get("risk") not in self.applies_risk:
-            return False
-        return not self.applies_when or any(project.get(t) == "ja" for t in self.applies_when)
-
     def number(self, field: str) -> float | None:
-        return _number(self.need.get(field))
+        try:
+            return _number(self.need.get(field))
+        except ValueError:
+            return None  # not a number: the build's field schema says so
+
+    @property
+    def effective_from(self) -> dt.date | None:
+        return parse_date(self.need.get("effective_from")) if self.need.get("effective_from") else None
 
 
 @dataclass(frozen=True)
 class Policy:
+    """Every policy of the site, with the needs written under and against them."""
+
     needs: Needs
     requirements: tuple[Requirement, ...]
+    vocabulary: Vocabulary
 
     @classmethod
-    def from_needs(cls, needs: Needs) -> "Policy":
+    def from_needs(cls, needs: Needs, vocabulary: Vocabulary | None = None) -> "Policy":
+        if vocabulary is None:
+            from dataetik.rules import project_wide_names
+
+            vocabulary = load_site(needs.srcdir, EXCLUDE_PATTERNS, project_wide_names())
         # In the order the policy pages state them, so generated pages read like the policy.
         ordered = sorted(needs.of_type("requirement"), key=lambda n: (n.get("docname") or "", n.get("lineno") or 0))
-        return cls(needs=needs, requirements=tuple(Requirement.from_need(n) for n in ordered))
+        return cls(needs=needs, requirements=tuple(Requirement.from_need(n, vocabulary) for n in ordered),
+                   vocabulary=vocabulary)
+
+    @cached_property
+    def today(self) -> dt.date:
+        return today()
+
+    @cached_property
+    def _requirement_by_id(self) -> dict[str, Requirement]:
+        return {r.id: r for r in self.requirements}
+
+    def requirement(self, req_id: str) -> Requirement | None:
+        return self._requirement_by_id.get(req_id)
 
     @property
     def projects(self) -> list[dict]:
@@ -84,18 +130,26 @@ class Policy:
         """The ID of the project whose folder holds this file (relative to the site), or ''."""
         return self._project_by_folder.get(posixpath.dirname(file), "")
 
-    def applicable(self, project: dict) -> list[Requirement]:
-        return [r for r in self.requirements if r.applies_to(project)]
+    def applies_to(self, req: Requirement, project: dict) -> bool:
+        """Risk level in `applies_risk` (where the policy has risk levels), and (if `applies_when`
+        names traits) one of them is 'yes'."""
+        if self.vocabulary.risk_levels and project.get("risk") not in req.applies_risk:
+            return False
+        return not req.applies_when or any(project.get(t) == self.vocabulary.yes for t in req.applies_when)
 
-    def approval_level(self, risk: str) -> str | None:
-        """The lowest decision level the policy's risk level demands."""
+    def applicable(self, project: dict) -> list[Requirement]:
+        return [r for r in self.requirements if self.applies_to(r, project)]
+
+    def approval_level(self, risk: str | None) -> str | None:
+        """The lowest decision level the policy's risk level demands; None where it demands none."""
         for level in self.needs.of_type("risklevel"):
             if level.get("level") == risk:
                 return level.get("approval_level")
         return None
 
     def setting(self, field: str) -> float | None:
-        """A policy-wide number declared on a requirement (min_words, min_ratio, ...).
+        """A policy-wide number declared on a requirement (min_words, min_ratio, ...); None where
+        no requirement states it: a setting applies only where the policy states it.
 
         If several requirements declare it, the strictest wins."""
         values = [r.number(field) for r in self.requirements if r.number(field) is not None]
@@ -103,15 +157,6 @@ class Policy:
             return None
         return min(values) if field == "max_difference" else max(values)
 
-
-def rank(values: list[str], value: str | None) -> int:
-    """Position of a value in an ordered list (model.RISK_LEVELS, DECISION_LEVELS); -1 if unknown."""
-    return values.index(value) if value in values else -1
-
-
-def risk_rank(value: str | None) -> int:
-    return rank(model.RISK_LEVELS, value)
-
-
-def decision_rank(value: str | None) -> int:
-    return rank(model.DECISION_LEVELS, value)
+    def policy_label(self, req: Requirement | None) -> str:
+        """The policy a finding cites, when the site has several (with one, it would be noise)."""
+        return req.policy.title if req and req.policy and len(self.vocabulary.policies) > 1 else ""

@@ -11,8 +11,9 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
-from dataetik import model
-from dataetik.policy import decision_rank
+from dataetik.biastest.sphinx import policy_of, result_for
+
+from dataetik.vocabulary import STATUS_MEANINGS, Vocabulary
 
 COLUMNS = ["Projekt", "Forvaltning", "Status", "Risiko", "Godkendelse", "Bias-test"]
 
@@ -21,28 +22,36 @@ class projectregister(nodes.General, nodes.Element):
     pass
 
 
-class ProjectRegisterDirective(SphinxDirective):
-    """Usage: ``{projectregister}`` with an optional ``:status:`` list to filter on."""
+def _meanings(arg: str) -> list[str]:
+    meanings = [s.strip() for s in arg.split(",") if s.strip()]
+    unknown = [m for m in meanings if m not in STATUS_MEANINGS]
+    if unknown:
+        raise ValueError(f"ukendt betydning {', '.join(unknown)}; brug {', '.join(STATUS_MEANINGS)}")
+    return meanings
 
-    option_spec = {"status": lambda arg: [s.strip() for s in arg.split(",") if s.strip()]}
+
+class ProjectRegisterDirective(SphinxDirective):
+    """Usage: ``{projectregister}`` with an optional ``:meaning:`` list of status meanings
+    (planned, in_use, ended, stopped) to filter on: pages outside the policy never name its words."""
+
+    option_spec = {"meaning": _meanings}
 
     def run(self):
         node = projectregister()
-        node["status"] = self.options.get("status") or list(model.STATUSES)
+        node["meaning"] = self.options.get("meaning") or list(STATUS_MEANINGS)
         return [node]
 
 
-def approval_state(approvals: list[dict]) -> str:
+def approval_state(vocab: Vocabulary, approvals: list[dict]) -> str:
     """The decisive approval: the highest level, latest date first; '–' if none."""
     if not approvals:
         return "ingen endnu"
-    best = max(approvals, key=lambda a: (decision_rank(a.get("decision_level")), a.get("date") or ""))
+    best = max(approvals, key=lambda a: (vocab.decision_rank(a.get("decision_level")), a.get("date") or ""))
     return f"{best.get('decision')} ({best.get('decision_level')}, {best.get('date')})"
 
 
 def _bias_state(app: Sphinx, tests: list[dict]) -> str:
     """The verdict computed from each test's published counts."""
-    from dataetik.biastest.sphinx import result_for
 
     if not tests:
         return "mangler"
@@ -98,6 +107,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         for project_id in need.get("belongs_to") or []:
             by_project.setdefault(project_id, {}).setdefault(need["type"], []).append(need)
     projects = sorted((n for n in needs.values() if n["type"] == "project"), key=lambda n: n["title"])
+    vocab = policy_of(app).vocabulary
     for node in placeholders:
         rows = [
             [
@@ -105,11 +115,11 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
                 p.get("department") or "",
                 p.get("status") or "",
                 p.get("risk") or "",
-                approval_state(by_project.get(p["id"], {}).get("approval", [])),
+                approval_state(vocab, by_project.get(p["id"], {}).get("approval", [])),
                 _bias_state(app, by_project.get(p["id"], {}).get("biastest", [])),
             ]
             for p in projects
-            if p.get("status") in node["status"]
+            if vocab.statuses.get(p.get("status") or "") in node["meaning"]
         ]
         node.replace_self(_table(rows) if rows else nodes.paragraph(text="Ingen projekter."))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dataetik import model
-from dataetik.policy import Policy, risk_rank
+from dataetik.policy import Policy
+from dataetik.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -32,33 +32,42 @@ class Outcome:
 
 def questions(policy: Policy) -> list[Question]:
     """The criteria, highest level first, in the order the policy page states them."""
+    rank = policy.vocabulary.risk_rank
     criteria = sorted(
         policy.needs.of_type("criterion"),
-        key=lambda n: (-risk_rank(n.get("raises_to")), n.get("docname") or "", n.get("lineno") or 0),
+        key=lambda n: (-rank(n.get("raises_to")), n.get("docname") or "", n.get("lineno") or 0),
     )
     return [Question(c["id"], c["title"], " ".join((c.get("content") or c["title"]).split()), c.get("raises_to")) for c in criteria]
 
 
-def propose(qs: list[Question], answers: dict[str, bool]) -> Outcome:
+def propose(vocab: Vocabulary, qs: list[Question], answers: dict[str, bool]) -> Outcome:
     met = tuple(q.id for q in qs if answers.get(q.id))
     levels = [q.raises_to for q in qs if q.id in met]
-    level = max(levels, key=risk_rank) if levels else model.RISK_LEVELS[0]
-    record = tuple(f"{q.id} {q.title}: {'ja' if answers.get(q.id) else 'nej'}" for q in qs)
+    level = max(levels, key=vocab.risk_rank) if levels else vocab.risk_levels[0]
+    record = tuple(f"{q.id} {q.title}: {vocab.yes if answers.get(q.id) else vocab.no}" for q in qs)
     return Outcome(level, met, record)
 
 
+def yes_or_no(vocab: Vocabulary, prompt: Callable[[str], str], question: str, say: Callable[[str], None]) -> str:
+    """Ask until the answer is the policy's word for yes or no (or its first letter, where the
+    two differ); returns the word."""
+    accepted = {vocab.yes.lower(): vocab.yes, vocab.no.lower(): vocab.no}
+    if vocab.yes[:1].lower() != vocab.no[:1].lower():
+        accepted |= {vocab.yes[:1].lower(): vocab.yes, vocab.no[:1].lower(): vocab.no}
+    while True:
+        reply = prompt(f"{question} [{vocab.yes}/{vocab.no}] ").strip().lower()
+        if reply in accepted:
+            return accepted[reply]
+        say(f"  Svar '{vocab.yes}' eller '{vocab.no}'.")
+
+
 def ask(policy: Policy, prompt: Callable[[str], str], say: Callable[[str], None] = print) -> Outcome:
-    """Ask each question until answered ja/nej; returns the proposed level."""
+    """Ask each question until answered yes or no; returns the proposed level."""
+    vocab = policy.vocabulary
     qs = questions(policy)
-    say("Risikovurdering: svar ja eller nej til hvert spørgsmål.")
-    answers = {}
-    for i, q in enumerate(qs, 1):
-        while True:
-            reply = prompt(f"{i}/{len(qs)} {q.text} [ja/nej] ").strip().lower()
-            if reply in ("ja", "j", "nej", "n"):
-                answers[q.id] = reply.startswith("j")
-                break
-            say("  Svar 'ja' eller 'nej'.")
-    outcome = propose(qs, answers)
+    say(f"Risikovurdering: svar {vocab.yes} eller {vocab.no} til hvert spørgsmål.")
+    answers = {q.id: yes_or_no(vocab, prompt, f"{i}/{len(qs)} {q.text}", say) == vocab.yes
+               for i, q in enumerate(qs, 1)}
+    outcome = propose(vocab, qs, answers)
     say(f"Forslag til risikoprofil: {outcome.level} (godkendes mindst af: {policy.approval_level(outcome.level)}).")
     return outcome

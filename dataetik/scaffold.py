@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from dataetik import model
 from dataetik.policy import Policy, Requirement
 
 PLACEHOLDER = "UDFYLDES"
@@ -51,7 +50,7 @@ class NewProject:
     name: str
     department: str
     risk: str
-    traits: dict[str, str] = field(default_factory=dict)  # project field -> "ja"/"nej"
+    traits: dict[str, str] = field(default_factory=dict)  # project field -> the policy's yes/no
     criteria: list[str] = field(default_factory=list)    # risk criteria IDs met
     risk_answers: list[str] = field(default_factory=list)  # questionnaire lines, for the record
 
@@ -103,21 +102,24 @@ def _biastest(code: str, req_ids: list[str]) -> str:
 
 
 def project_page(policy: Policy, new: NewProject, code: str) -> str:
+    vocab = policy.vocabulary
     project = {"risk": new.risk, **new.traits}
     applicable = policy.applicable(project)
-    traits = "\n".join(f":{name}: {new.traits.get(name, 'nej')}" for name in model.PROJECT_TRAITS.values())
+    traits = "\n".join(f":{t.field}: {new.traits.get(t.field, vocab.no)}" for t in vocab.traits)
     criteria = f":risk_criteria: {', '.join(new.criteria)}\n" if new.criteria else ""
     answers = "".join(f"% - {line}\n" for line in new.risk_answers)
+    chosen = f"% Risikoprofilen '{new.risk}' er valgt ud fra disse svar:\n{answers}" if new.risk_answers else ""
+    risk = f":risk: {new.risk}\n" if vocab.risk_levels else ""
+    planned = (vocab.words_for(vocab.statuses, "planned") or list(vocab.statuses))[0]
+    profile = f"Projektets risikoprofil er *{new.risk}*. Derfor gælder" if vocab.risk_levels else "For projektet gælder"
     parts = [f"""# {new.name}
 
 % Oprettet med `dataetik new`. Erstat hvert {PLACEHOLDER} og hver ÅÅÅÅ-MM-DD, og kør `dataetik check`.
-% Risikoprofilen '{new.risk}' er valgt ud fra disse svar:
-{answers}
+{chosen}
 :::{{project}} {new.name}
 :id: PRJ_{code}
 :department: {new.department}
-:risk: {new.risk}
-:status: planlagt
+{risk}:status: {planned}
 :start_date: ÅÅÅÅ-MM-DD
 :personal_data: {PLACEHOLDER}: hvilke slags personoplysninger
 :legal_basis: {PLACEHOLDER}: fx Databeskyttelsesforordningen art. 6, stk. 1, litra e
@@ -128,7 +130,7 @@ def project_page(policy: Policy, new: NewProject, code: str) -> str:
 
 ## Overvejelser
 
-Projektets risikoprofil er *{new.risk}*. Derfor gælder disse {len(applicable)} krav.
+{profile} disse {len(applicable)} krav.
 """]
     parts += [_consideration(code, r) for r in applicable if "consideration" in r.answered_by]
     # One bias test, and one piece of evidence per kind, answering every requirement that asks
@@ -146,17 +148,19 @@ Projektets risikoprofil er *{new.risk}*. Derfor gælder disse {len(applicable)} 
         parts += [_evidence(code, ids, kind) for kind, ids in kinds.items()]
     approvals = [r for r in applicable if "approval" in r.answered_by]
     if approvals:
-        level = policy.approval_level(new.risk)
+        level = policy.approval_level(new.risk) or (vocab.decision_levels[0] if vocab.decision_levels else None)
         ids = ", ".join(r.id for r in approvals)
+        at_least = f" (niveau mindst: {level})" if level else ""
+        level_line = f"\n% :decision_level: {level}" if level else ""
+        approves = vocab.words_for(vocab.decisions, "approves", "approves_with_conditions")[0]
         parts.append(f"""## Godkendelse
 
-% Når projektet er godkendt, indsæt (niveau mindst: {level}):
+% Når projektet er godkendt, indsæt{at_least}:
 % :::{{approval}} Hvad er godkendt
 % :id: AP_{code}
 % :addresses: {ids}
-% :role: rolle, ikke navn
-% :decision_level: {level}
-% :decision: godkendt
+% :role: rolle, ikke navn{level_line}
+% :decision: {approves}
 % :date: ÅÅÅÅ-MM-DD
 %
 % Hvad præcist er godkendt, og på hvilke vilkår.

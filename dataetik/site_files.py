@@ -6,6 +6,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+# Not pages of the site (siteconf's exclude_patterns): the tools beside it, and READMEs.
+EXCLUDE_PATTERNS = [
+    ".venv", "_build", "tests", "bench", "checks", "dataetik", "README.md", "**/README.md",
+    ".pytest_cache", ".git", ".ci", "scripts", "*.egg-info",
+]
 SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", "_build", "node_modules", "__pycache__"}
 
 

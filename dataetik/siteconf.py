@@ -1,38 +1,35 @@
 """Sphinx configuration shared by the site and by every fixture site in tests/.
 
 Use from a conf.py as ``from dataetik.siteconf import *``; a conf.py then only
-sets what is its own (project name, theme options).
+sets what is its own (project name, theme options). What depends on the policy's
+words (field enums, required fields, card layouts) is added by dataetik.sphinx_ext
+when the configuration is read, from the policies' own policy.toml files.
 """
 
-from dataetik import model
+from pathlib import Path
 
-language = "da"
+from sphinx.errors import ConfigError
+
+from dataetik import model, vocabulary
+from dataetik.site_files import EXCLUDE_PATTERNS
+
 extensions = ["myst_parser", "sphinx.ext.graphviz", "sphinx_needs", "dataetik.sphinx_ext"]
 source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 3
 
 # Only Markdown pages are the site; everything else is excluded explicitly.
-exclude_patterns = [
-    ".venv",
-    "_build",
-    "tests",
-    "bench",
-    "checks",
-    "dataetik",
-    "README.md",
-    "**/README.md",
-    ".pytest_cache",
-    ".git",
-    ".ci",
-    "scripts",
-    "*.egg-info",
-]
+exclude_patterns = list(EXCLUDE_PATTERNS)
+
+# The site speaks the language its policies declare. Sphinx reads conf.py in the site's
+# folder, and needs the language before any extension runs.
+try:
+    language = vocabulary.load_site(Path.cwd(), exclude_patterns).language
+except vocabulary.VocabularyError as err:
+    raise ConfigError(f"{err.file}:{err.line or 1}: {err.problem} {err.fix}") from None
 
 needs_types = model.NEED_TYPES
-needs_fields = model.NEED_FIELDS
 needs_links = model.NEED_LINKS
-needs_schema_definitions = model.schema_definitions()
 needs_id_required = True
 needs_id_regex = model.ID_REGEX
 needs_build_json = True
@@ -50,25 +47,3 @@ needs_reproducible_json = True
 # Links read as "Borgeren kan få forklaret en beregning (R_FORKLARLIGHED)", not bare IDs.
 needs_show_link_title = True
 needs_show_link_id = True
-# Needs are read by people, not databases: Danish labels, only the fields the type
-# has (one layout per type keeps big builds fast), and the links both ways (an
-# auditor follows principle -> requirement -> project and back).
-def _layout(need_type: str) -> dict:
-    fields = [*model.REQUIRED_FIELDS.get(need_type, []), *model.OPTIONAL_FIELDS.get(need_type, [])]
-    return {
-        "grid": "simple",
-        "layout": {
-            "head": ['<<meta("type_name")>> **<<meta("title")>>** <<meta_id()>>'],
-            "meta": [
-                *(f'<<meta("{f}", prefix="{model.NEED_FIELDS[f]["description"]}: ")>>' for f in fields),
-                '<<meta_links_all(exclude=["belongs_to_back"])>>',
-            ],
-        },
-    }
-
-
-needs_layouts = {f"dataetik_{t['directive']}": _layout(t["directive"]) for t in model.NEED_TYPES}
-needs_fields = {
-    **needs_fields,
-    "layout": {"predicates": [(f"type == '{t['directive']}'", f"dataetik_{t['directive']}") for t in model.NEED_TYPES]},
-}

@@ -1,5 +1,8 @@
 """Sphinx extension: the glue sphinx-needs does not provide itself.
 
+- The policy's words: field enums, required fields and card layouts follow from the
+  policies' policy.toml files (``dataetik.vocabulary``), added to the configuration
+  before sphinx-needs reads it.
 - ``project_of_folder``: a dynamic function used as the default of ``belongs_to``,
   so authors never repeat the project ID on every need in a project folder.
 - Schema violations from sphinx-needs are logged without a location; a logging
@@ -14,10 +17,12 @@ import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
 from sphinx_needs.api import add_dynamic_function
 from sphinx_needs.data import SphinxNeedsData
 
-from dataetik import model, reference, register
+from dataetik import model, reference, register, vocabulary
 from dataetik.biastest import sphinx as biastest_sphinx
 
 _PROJECT_INDEX_CACHE = "_dataetik_project_by_folder"
@@ -70,6 +75,50 @@ def _install_location_filter(app: Sphinx) -> None:
     logger.addFilter(_LocateSchemaViolations(app))
 
 
+def _layout(vocab: vocabulary.Vocabulary, fields: dict, need_type: str) -> dict:
+    """A need card read by people, not databases: the type's own fields with their labels
+    (one layout per type keeps big builds fast), and the links both ways (an auditor
+    follows principle -> requirement -> project and back)."""
+    return {
+        "grid": "simple",
+        "layout": {
+            "head": ['<<meta("type_name")>> **<<meta("title")>>** <<meta_id()>>'],
+            "meta": [
+                *(f'<<meta("{f}", prefix="{fields[f]["description"]}: ")>>' for f in model.type_fields(vocab, need_type)),
+                '<<meta_links_all(exclude=["belongs_to_back"])>>',
+            ],
+        },
+    }
+
+
+def vocabulary_of(app: Sphinx) -> vocabulary.Vocabulary:
+    """The site's vocabulary, read once per build (when the configuration is)."""
+    vocab = getattr(app, "_dataetik_vocabulary", None)
+    if vocab is None:
+        from dataetik.rules import project_wide_names
+
+        vocab = vocabulary.load_site(Path(app.srcdir), app.config.exclude_patterns, project_wide_names())
+        app._dataetik_vocabulary = vocab
+    return vocab
+
+
+def _apply_vocabulary(app: Sphinx, config: Config) -> None:
+    """Merge the policy's fields into sphinx-needs' configuration (never replace: a conf.py
+    may add its own), after sphinx-needs read its TOML (10) and before it loads (500)."""
+    try:
+        vocab = vocabulary_of(app)
+    except vocabulary.VocabularyError as err:
+        raise ConfigError(f"{err.file}:{err.line or 1}: {err.problem} {err.fix}") from None
+    fields = model.need_fields(vocab)
+    config.needs_fields = {
+        **config.needs_fields, **fields,
+        "layout": {"predicates": [(f"type == '{t['directive']}'", f"dataetik_{t['directive']}") for t in model.NEED_TYPES]},
+    }
+    config.needs_layouts = {**config.needs_layouts,
+                            **{f"dataetik_{t['directive']}": _layout(vocab, fields, t["directive"]) for t in model.NEED_TYPES}}
+    config.needs_schema_definitions = model.schema_definitions(vocab)
+
+
 def _add_static_path(app: Sphinx) -> None:
     static = str(Path(__file__).parent / "static")
     if static not in app.config.html_static_path:
@@ -91,6 +140,7 @@ def _danish_theme_catalog() -> Path:
 
 
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _apply_vocabulary, priority=100)
     add_dynamic_function(app, project_of_folder)
     register.setup(app)
     biastest_sphinx.setup(app)

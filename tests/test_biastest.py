@@ -11,7 +11,7 @@ from sitebuild import REPO, build, copy_site
 
 from dataetik.biastest.counts import CountsError, read_counts
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED, Thresholds, evaluate, katz_interval
-from dataetik.biastest.rules import row_level_data
+from dataetik.rules.bias import row_level_files
 from dataetik.findings import render_all
 from dataetik.rules import all_cases
 
@@ -50,7 +50,7 @@ def test_frame_figures_equal_fairlearns_own_functions(counts):
     from dataetik.biastest.metrics import _rows
 
     parsed = read_counts(counts, 5)
-    result = evaluate(parsed, Thresholds())
+    result = evaluate(parsed, Thresholds(0.8, 0.1))
     for attribute in result.attributes:
         groups = [g for g in parsed.attributes[attribute.attribute].values() if not g.suppressed]
         names, y_true, y_pred, w = _rows(groups, parsed.has_truth)
@@ -62,7 +62,7 @@ def test_frame_figures_equal_fairlearns_own_functions(counts):
 
 
 def test_figures_match_hand_computation(tmp_path):
-    result = evaluate(read_counts(write(tmp_path, WITH_TRUTH), 5), Thresholds())
+    result = evaluate(read_counts(write(tmp_path, WITH_TRUTH), 5), Thresholds(0.8, 0.1))
     sex = result.attributes[0]
     women, men = sex.groups
     # selection rate = (TP + FP) / n
@@ -91,27 +91,27 @@ def test_katz_interval_is_continuity_corrected_at_zero():
 def test_wide_interval_is_undecided(tmp_path):
     small = HEADER + "køn,kvinde,,1,40\nkøn,kvinde,,0,60\nkøn,mand,,1,35\nkøn,mand,,0,65\n"
     counts = read_counts(write(tmp_path, small), 5)
-    assert evaluate(counts, Thresholds()).verdict == UNDECIDED
-    assert "rækker under grænsen 0,80" in evaluate(counts, Thresholds()).attributes[0].reason
+    assert evaluate(counts, Thresholds(0.8, 0.1)).verdict == UNDECIDED
+    assert "rækker under grænsen 0,80" in evaluate(counts, Thresholds(0.8, 0.1)).attributes[0].reason
 
 
 def test_an_undecided_verdict_names_every_group_whose_interval_reaches_below(tmp_path):
     three = HEADER + "".join(f"køn,{g},,1,{s}\nkøn,{g},,0,{100 - s}\n" for g, s in (("a", 40), ("b", 36), ("c", 35)))
-    reason = evaluate(read_counts(write(tmp_path, three), 5), Thresholds()).attributes[0].reason
+    reason = evaluate(read_counts(write(tmp_path, three), 5), Thresholds(0.8, 0.1)).attributes[0].reason
     # Katz by hand for c: ln(35/40) ± 1.96·√(1/35 − 1/100 + 1/40 − 1/100) gives 0,61–1,25.
     assert reason.startswith("intervallerne for grupperne 'c' (0,61–1,25) og 'b' (0,63–1,28) rækker under grænsen 0,80")
 
 
 def test_large_equal_groups_show_no_bias(tmp_path):
     equal = HEADER + "køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,295\nkøn,mand,,0,705\n"
-    result = evaluate(read_counts(write(tmp_path, equal), 5), Thresholds())
+    result = evaluate(read_counts(write(tmp_path, equal), 5), Thresholds(0.8, 0.1))
     assert result.verdict == NO_BIAS, result.attributes[0].reason
 
 
 def test_suppressed_group_is_insufficient_data_never_a_pass(tmp_path):
     text = HEADER + ("køn,kvinde,,1,300\nkøn,kvinde,,0,700\nkøn,mand,,1,300\nkøn,mand,,0,700\n"
                      "køn,andet,,,undertrykt\n")
-    result = evaluate(read_counts(write(tmp_path, text), 5), Thresholds())
+    result = evaluate(read_counts(write(tmp_path, text), 5), Thresholds(0.8, 0.1))
     assert result.verdict == UNDECIDED
     assert result.attributes[0].reason == "utilstrækkelige data (andet); en undertrykt gruppe kan ikke bestå testen"
 
@@ -179,7 +179,7 @@ def test_row_level_files_in_the_site_are_found(tmp_path):
     write(tmp_path / "projects" / "x", "attribute;group;actual;predicted;count\n", name="i-brug.csv")
     # Unused, with one group only (a defect nobody needs to fix) and no small cell: fine.
     write(tmp_path / "projects" / "x", HEADER + "køn,kvinde,,1,30\nkøn,kvinde,,0,70\n", name="kladde.csv")
-    found = row_level_data(tmp_path, frozenset({tmp_path / "projects/x/i-brug.csv"}))
+    found = row_level_files(tmp_path, frozenset({tmp_path / "projects/x/i-brug.csv"}), 5)
     assert [(f.file, f.line) for f in found] == [
         ("projects/x/gammel.csv", 3), ("projects/x/sager.parquet", 1), ("projects/x/udtraek.csv", 1),
         ("projects/x/udtraek.ods", 1), ("udtraek.csv", 1)]
@@ -199,7 +199,11 @@ def test_aggregate_end_to_end_suppresses_small_groups_and_never_overwrites(tmp_p
         f"{i},{'kvinde' if i % 2 else 'mand'},{age},{i % 3 == 0:d},{i % 5 == 0:d}" for i, age in enumerate(ages)]
     source = write(tmp_path, "\n".join(rows) + "\n", name="rows.csv")
     target = tmp_path / "biastest.csv"
-    done = run_cli("aggregate", str(source), "--attribute", "koen", "--attribute", "alder",
+    # No policy states a disclosure threshold here: the analyst must give one, none is assumed.
+    unstated = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(target),
+                       "--site", str(tmp_path))
+    assert unstated.returncode == 2 and "Angiv den med --min-cell" in unstated.stderr and not target.exists()
+    done = run_cli("aggregate", str(source), "--attribute", "koen", "--attribute", "alder", "--min-cell", "5",
                    "--predicted", "valgt", "--actual", "udfald", "-o", str(target), "--site", str(tmp_path))
     assert done.returncode == 0, done.stderr
     text = target.read_text(encoding="utf-8")
@@ -210,11 +214,11 @@ def test_aggregate_end_to_end_suppresses_small_groups_and_never_overwrites(tmp_p
     assert counts.has_truth and counts.attributes["koen"]["kvinde"].n == 426
     assert counts.attributes["alder"]["18-29"].n == 300
     again = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "valgt", "-o", str(target),
-                    "--site", str(tmp_path))
+                    "--site", str(tmp_path), "--min-cell", "5")
     assert again.returncode == 2 and "findes allerede og bliver ikke overskrevet" in again.stderr
     assert target.read_text(encoding="utf-8") == text
     bad = run_cli("aggregate", str(source), "--attribute", "koen", "--predicted", "udfald2", "-o", str(tmp_path / "x.csv"),
-                  "--site", str(tmp_path))
+                  "--site", str(tmp_path), "--min-cell", "5")
     assert bad.returncode == 2 and "kolonnen 'udfald2' findes ikke" in bad.stderr
 
 

@@ -56,7 +56,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 def test_new_then_check_lists_placeholders_then_filled_in_passes(repo):
     before = snapshot(repo)
-    new = dataetik(repo, "new", NAME, "--forvaltning", "Ældre og Sundhed", "--risiko", "lav", "--indkoebt")
+    new = dataetik(repo, "new", NAME, "--forvaltning", "Ældre og Sundhed", "--risiko", "lav", "--traek", "indkøbt")
     assert new.returncode == 0, new.stderr
     assert new.stdout.startswith(f"Oprettet: projects/{SLUG}/index.md")
     after = snapshot(repo)
@@ -142,6 +142,7 @@ def test_scaffold_ids_stay_unique_when_requirements_share_an_answer():
     from dataetik.needs_data import Needs
     from dataetik.policy import Policy
     from dataetik.scaffold import NewProject, project_page
+    from dataetik.vocabulary import Vocabulary
 
     def req(rid, answered_by, **fields):
         return {"id": rid, "type": "requirement", "title": rid, "content": "Krav.", "applies_risk": "lav",
@@ -150,7 +151,9 @@ def test_scaffold_ids_stay_unique_when_requirements_share_an_answer():
     needs = [req("R_A", "dokumentation", evidence_kind="sikkerhedsvurdering"),
              req("R_B", "dokumentation", evidence_kind="sikkerhedsvurdering"),
              req("R_C", "bias-test"), req("R_D", "bias-test")]
-    policy = Policy.from_needs(Needs(by_id={n["id"]: n for n in needs}))
+    vocab = Vocabulary(risk_levels=("lav",), answers={"dokumentation": "evidence", "bias-test": "biastest"},
+                       evidence_kinds=("sikkerhedsvurdering",), statuses={"planlagt": "planned"})
+    policy = Policy.from_needs(Needs(by_id={n["id"]: n for n in needs}), vocab)
     page = project_page(policy, NewProject("Test", "Afd", "lav", {}), "TEST")
     ids = re.findall(r"^:id: (\S+)$", page, re.M)
     assert sorted(ids) == ["BT_TEST", "EV_TEST_SIKKERHEDSVURDERING", "PRJ_TEST"]

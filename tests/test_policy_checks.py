@@ -109,7 +109,7 @@ def test_missing_consideration_fails(tmp_path):
 
 
 def test_placeholder_words_in_ordinary_sentences_are_not_placeholders():
-    from dataetik.rules.project_rules import placeholder_in
+    from dataetik.rules.answers import placeholder_in
 
     assert placeholder_in("Skemaet udfyldes af borgeren sammen med sagsbehandleren.") is None
     assert placeholder_in("Skemaet til ansøgningen\nudfyldes af borgeren.") is None  # a wrapped sentence

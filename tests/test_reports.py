@@ -5,6 +5,11 @@ import xml.etree.ElementTree as ET
 from dataetik.build_messages import parse_warnings
 from dataetik.findings import Finding
 from dataetik.report import Result, github, junit, text
+from dataetik.vocabulary import Vocabulary
+
+# The words the build messages below were written against.
+VOCAB = Vocabulary(yes="ja", no="nej", risk_levels=("lav", "middel", "høj"),
+                   statuses={"planlagt": "planned", "igangværende": "in_use", "afsluttet": "ended", "stoppet": "stopped"})
 
 MISSING = Finding(
     rule="consideration", file="projects/x/index.md", line=3, problem="Der mangler en overvejelse.",
@@ -59,7 +64,7 @@ def test_allowed_values_come_whole_and_in_danish_from_the_metamodel():
         "  Field:          status\n"
         '  Schema message: "i gang" is not one of "planlagt", "igangværende" or 2 other candidates [sn_schema_violation.field_fail]\n'
     )
-    [finding] = parse_warnings(stderr, root="/site")
+    [finding] = parse_warnings(stderr, VOCAB, root="/site")
     assert finding.fix == 'Brug en af de tilladte værdier: "planlagt", "igangværende", "afsluttet" eller "stoppet".'
 
 
@@ -68,7 +73,7 @@ def test_a_bias_test_warning_keeps_its_type_and_test_id():
         "/site/projects/x/biastest.csv:4: WARNING: Bias-testen BT_X: filen er tom. [dataetik.biastest]\n"
         "/site/projects/x/index.md:5: WARNING: something else\n"
     )
-    found = parse_warnings(stderr, root="/site")
+    found = parse_warnings(stderr, VOCAB, root="/site")
     assert [(f.location, f.source, f.need) for f in found] == [
         ("projects/x/biastest.csv:4", "dataetik.biastest", "BT_X"), ("projects/x/index.md:5", "", "")]
 
@@ -76,7 +81,7 @@ def test_a_bias_test_warning_keeps_its_type_and_test_id():
 def test_colour_codes_do_not_hide_the_warning_type():
     # CI may set FORCE_COLOR; Sphinx then wraps each warning line in colour codes.
     stderr = "\x1b[91m/site/projects/x/biastest.csv:4: WARNING: Bias-testen BT_X: filen er tom. [dataetik.biastest]\x1b[39;49;00m\n"
-    [finding] = parse_warnings(stderr, root="/site")
+    [finding] = parse_warnings(stderr, VOCAB, root="/site")
     assert (finding.location, finding.source, finding.need) == ("projects/x/biastest.csv:4", "dataetik.biastest", "BT_X")
 
 
@@ -90,7 +95,7 @@ def test_build_warnings_become_danish_findings_with_location():
         "/site/index.md:5: WARNING: something else\n"
         "WARNING: html_static_path entry 'nope' does not exist\n"
     )
-    rendered = [f.render() for f in parse_warnings(stderr, root="/site")]
+    rendered = [f.render() for f in parse_warnings(stderr, VOCAB, root="/site")]
     assert rendered == [
         "projects/x/index.md:3: Feltet 'risk' har værdien 'meget', som ikke er tilladt.\n"
         '    Sådan retter du det: Brug en af de tilladte værdier: "lav", "middel" eller "høj".',
@@ -114,7 +119,7 @@ def test_common_author_slips_are_translated_with_a_suggestion():
         "(defined at projects/x/index:20). [needs.duplicate_id]\n"
         "/site/index.md:5: WARNING: Unknown directive type: 'notee' [myst.directive_unknown]\n"
     )
-    assert [(f.line, f.problem, f.fix) for f in parse_warnings(stderr, root="/site")] == [
+    assert [(f.line, f.problem, f.fix) for f in parse_warnings(stderr, VOCAB, root="/site")] == [
         (3, "Feltet ':staus:' findes ikke.", "Mente du ':status:'? Se feltreferencen for de felter, hver slags element har."),
         (29, "Elementet har intet ':id:', så det blev ikke oprettet.",
          "Tilføj fx ':id: C_PROJEKT_EMNE' lige under elementets første linje (kun store bogstaver, tal og _)."),

@@ -12,28 +12,23 @@ from dataetik.biastest.metrics import BiasResult, Thresholds, evaluate
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, _as_list
 
-DEFAULT_MIN_CELL = 5  # Statistics Denmark's discretion practice, when the policy says nothing
-
-
 @dataclass(frozen=True)
 class PolicyBias:
     """What the policy demands of every bias test."""
 
     thresholds: Thresholds
-    min_cell: int
+    min_cell: int | None  # None: the policy states no disclosure threshold
     attributes: tuple[str, ...]
 
     @classmethod
     def of(cls, policy: Policy) -> "PolicyBias":
+        """Only what the policy states (the strictest, where several requirements state it): a
+        threshold it does not state is not applied."""
         bias_reqs = [r for r in policy.requirements if "biastest" in r.answered_by]
         attributes = tuple(dict.fromkeys(a for r in bias_reqs for a in _as_list(r.need.get("bias_attributes"))))
-
-        def number(field: str, default: float) -> float:  # the strictest the policy states, as everywhere
-            value = policy.setting(field)
-            return default if value is None else value
-
-        return cls(Thresholds(number("min_ratio", 0.8), number("max_difference", 0.1)),
-                   int(number("min_cell", DEFAULT_MIN_CELL)), attributes)
+        min_cell = policy.setting("min_cell")
+        return cls(Thresholds(policy.setting("min_ratio"), policy.setting("max_difference")),
+                   None if min_cell is None else int(min_cell), attributes)
 
 
 def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
@@ -42,7 +37,7 @@ def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
     min_ratio = need.get("min_ratio")
     max_difference = need.get("max_difference")
     return Thresholds(t.min_ratio if min_ratio in (None, "") else float(min_ratio),
-                      t.max_difference if max_difference in (None, "") else float(max_difference))
+                      t.max_difference if max_difference in (None, "") else float(max_difference), t.confidence)
 
 
 def counts_path(need: dict, srcdir: Path) -> Path:
@@ -75,4 +70,4 @@ def compute(need: dict, srcdir: Path, policy_bias: PolicyBias) -> tuple[Counts, 
     return counts, evaluate(counts, own_thresholds(need, policy_bias))
 
 
-__all__ = ["DEFAULT_MIN_CELL", "CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds"]
+__all__ = ["CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds"]

@@ -69,7 +69,7 @@ def _int01(value: str, path: Path, line: int, column: str, allow_empty: bool) ->
     raise CountsError(path, line, column, f"værdien '{value}' er ikke tilladt.", f"Skriv {allowed}.")
 
 
-def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] = ()) -> Counts:
+def read_counts(path: Path, min_cell: int | None, required_attributes: tuple[str, ...] = ()) -> Counts:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -130,7 +130,7 @@ def read_counts(path: Path, min_cell: int, required_attributes: tuple[str, ...] 
         if count < 0:
             raise CountsError(path, line, "count", f"antallet {count} er negativt.",
                               "Skriv antallet af sager i cellen (0 eller mere); er minusset kommet med ved en fejl?")
-        if count < min_cell:
+        if min_cell is not None and count < min_cell:
             raise CountsError(path, line, "count", f"antallet {count} er under diskretionsgrænsen på {min_cell}.",
                               f"Små tal må ikke offentliggøres. Undertryk hele gruppen (én linje med count '{SUPPRESSED}') "
                               "eller slå den sammen med en anden gruppe; at undertrykke én celle er ikke nok.", discloses=True)
@@ -201,10 +201,11 @@ def _cell_sums(groups) -> dict:
     return sums
 
 
-def discloses(hidden: dict, min_cell: int) -> bool:
+def discloses(hidden: dict, min_cell: int | None) -> bool:
     """Would these per-cell counts of the suppressed groups, together, reveal a small number?
-    Nothing at all reveals nothing; otherwise every cell must reach min_cell."""
-    return any(hidden.values()) and min(hidden.values()) < min_cell
+    Nothing at all reveals nothing; otherwise every cell must reach min_cell (where the policy
+    states one)."""
+    return min_cell is not None and any(hidden.values()) and min(hidden.values()) < min_cell
 
 
 def _check_not_recoverable(path, attributes, cells, min_cell, population) -> None:

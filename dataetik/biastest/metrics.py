@@ -32,9 +32,17 @@ SEVERITY = {NO_BIAS: 0, UNDECIDED: 1, BIAS: 2}
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_ratio: float = 0.8
-    max_difference: float = 0.1
+    """The limits a verdict is judged by; None where the policy states none (not applied)."""
+
+    min_ratio: float | None = None
+    max_difference: float | None = None
     confidence: float = 0.95
+
+    def loosened_by(self, own: "Thresholds") -> bool:
+        """Whether a test's own thresholds are looser than these."""
+        return ((self.min_ratio is not None and own.min_ratio is not None and own.min_ratio < self.min_ratio)
+                or (self.max_difference is not None and own.max_difference is not None
+                    and own.max_difference > self.max_difference))
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,7 @@ def _da(x: float) -> str:
 
 def _verdict(results, dp_diff, eod, missing, t: Thresholds) -> tuple[str, str]:
     compared = [r for r in results if r.ci]
-    below = [r for r in compared if r.ci[1] < t.min_ratio]
+    below = [r for r in compared if t.min_ratio is not None and r.ci[1] < t.min_ratio]
     if below:
         worst = min(below, key=lambda r: r.ratio)
         ref = next(r.group for r in results if r.reference)
@@ -148,19 +156,20 @@ def _verdict(results, dp_diff, eod, missing, t: Thresholds) -> tuple[str, str]:
     if missing or not compared:
         shown = ", ".join(missing) if missing else "for få grupper"
         return UNDECIDED, f"utilstrækkelige data ({shown}); en undertrykt gruppe kan ikke bestå testen"
-    unsure = [r for r in compared if r.ci[0] < t.min_ratio]
+    unsure = [r for r in compared if t.min_ratio is not None and r.ci[0] < t.min_ratio]
     if unsure:
         named = [f"'{r.group}' ({_da(r.ci[0])}–{_da(r.ci[1])})" for r in sorted(unsure, key=lambda r: r.ci[0])]
         which = (f"intervallet for gruppen {named[0]}" if len(named) == 1
                  else f"intervallerne for grupperne {', '.join(named[:-1])} og {named[-1]}")
         return UNDECIDED, (f"{which} rækker under grænsen {_da(t.min_ratio)}; data kan hverken vise "
                            "eller udelukke skævhed")
-    if dp_diff is not None and dp_diff > t.max_difference:
+    if t.max_difference is not None and dp_diff is not None and dp_diff > t.max_difference:
         return UNDECIDED, f"forskellen i andel udvalgte er {_da(dp_diff)}, over tolerancen {_da(t.max_difference)}"
-    if eod is not None and eod > t.max_difference:
+    if t.max_difference is not None and eod is not None and eod > t.max_difference:
         return UNDECIDED, (f"forskellen i fejlrater (equalized odds) er {_da(eod)}, over tolerancen {_da(t.max_difference)}")
-    return NO_BIAS, (f"alle gruppers interval ligger over {_da(t.min_ratio)}, og forskellen i andele er højst "
-                     f"{_da(t.max_difference)}")
+    held = ([f"alle gruppers interval ligger over {_da(t.min_ratio)}"] if t.min_ratio is not None else []) + \
+           ([f"forskellen i andele er højst {_da(t.max_difference)}"] if t.max_difference is not None else [])
+    return NO_BIAS, ", og ".join(held) or "politikken angiver ingen grænser, som testen kan holdes op imod"
 
 
 def evaluate(counts: Counts, thresholds: Thresholds) -> BiasResult:

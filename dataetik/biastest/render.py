@@ -22,11 +22,13 @@ def _num(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}".replace(".", ",")
 
 
-def _group_state(g, min_ratio: float) -> str:
+def _group_state(g, min_ratio: float | None) -> str:
     if g.suppressed:
         return "suppressed"
     if g.reference:
         return "reference"
+    if min_ratio is None:
+        return NO_BIAS  # no threshold to fall short of
     if g.ci[1] < min_ratio:
         return BIAS
     return NO_BIAS if g.ci[0] >= min_ratio else UNDECIDED
@@ -55,7 +57,7 @@ def _table(a: AttributeResult, has_truth: bool) -> str:
     )
 
 
-def chart(a: AttributeResult, min_ratio: float) -> str:
+def chart(a: AttributeResult, min_ratio: float | None) -> str:
     """Horizontal bars: each group's ratio to the reference, CI whiskers, threshold line."""
     # Room for the longest group name (about 7.5 px a character at 13 px).
     row_h, plot_w, top = 30, 360, 28
@@ -91,15 +93,16 @@ def chart(a: AttributeResult, min_ratio: float) -> str:
             parts.append(f'<path d="M{lo:.1f},{mid - 6}v12M{lo:.1f},{mid}H{hi:.1f}M{hi:.1f},{mid - 6}v12" stroke="#222" stroke-width="1.5" fill="none"/>')
         label = "reference" if g.reference else {BIAS: "under grænsen", UNDECIDED: "usikker", NO_BIAS: "over grænsen"}[state]
         parts.append(f'<text x="{label_w + plot_w + 8}" y="{y + 17}" font-size="12">{_num(g.ratio)} {label}</text>')
-    tx = x(min_ratio)
-    parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="#000" stroke-dasharray="5,4" stroke-width="1.5"/>')
-    parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">grænse {_num(min_ratio)}</text>')
+    if min_ratio is not None:
+        tx = x(min_ratio)
+        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="#000" stroke-dasharray="5,4" stroke-width="1.5"/>')
+        parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">grænse {_num(min_ratio)}</text>')
     parts.append("</g></svg></div>")
     return "".join(parts)
 
 
-def verdict_text(verdict: str, status: str) -> str:
-    if verdict == BIAS and status == "stoppet":
+def verdict_text(verdict: str, stopped: bool) -> str:
+    if verdict == BIAS and stopped:
         return ("Testen viste skævhed, og projektet blev stoppet. Det er politikken, der virker: metoder med "
                 "risiko for skævhed eller diskrimination bliver ikke brugt.")
     if verdict == BIAS:
@@ -110,16 +113,19 @@ def verdict_text(verdict: str, status: str) -> str:
     return "Testen viser ingen skævhed ud over politikkens grænser."
 
 
-def render(result: BiasResult, status: str, counts_href: str | None = None) -> str:
-    """The result box; counts_href links the published counts file it was computed from."""
+def render(result: BiasResult, stopped: bool, counts_href: str | None = None) -> str:
+    """The result box (of a stopped project's test, if stopped); counts_href links the published
+    counts file it was computed from."""
     t = result.thresholds
     source = (f' i <a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a> (hent dem, og regn efter)'
               if counts_href else "")
+    limits = ([f"forholdstal mindst {_num(t.min_ratio)} (firefemtedelsreglen)"] if t.min_ratio is not None else []) + \
+             ([f"forskel i andele højst {_num(t.max_difference)}"] if t.max_difference is not None else [])
+    limits_text = f"Grænser: {', '.join(limits)}; " if limits else "Politikken angiver ingen grænser; "
     out = [f'<div class="dataetik-bias dataetik-bias-{"ok" if result.verdict == NO_BIAS else "warn"}">',
            f'<p class="dataetik-bias-verdict"><strong>Samlet resultat: {result.verdict}.</strong> '
-           f"{escape(verdict_text(result.verdict, status))}</p>",
-           f'<p class="dataetik-bias-method">Beregnet af sitet ud fra de offentliggjorte optællinger{source}. Grænser: '
-           f"forholdstal mindst {_num(t.min_ratio)} (firefemtedelsreglen), forskel i andele højst {_num(t.max_difference)}; "
+           f"{escape(verdict_text(result.verdict, stopped))}</p>",
+           f'<p class="dataetik-bias-method">Beregnet af sitet ud fra de offentliggjorte optællinger{source}. {limits_text}'
            f"{int(t.confidence * 100)} %-konfidensinterval (Katz) og Fishers eksakte test mod den hyppigst udvalgte gruppe.</p>"]
     for a in result.attributes:
         out.append(f'<h4 class="dataetik-bias-attribute">{escape(a.attribute.capitalize())}: {a.verdict}</h4>')

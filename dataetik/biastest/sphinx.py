@@ -59,7 +59,8 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                            location=f"{error.path}:{error.line}", type="dataetik", subtype="biastest")
             continue
         project = needs.get((need.get("belongs_to") or [""])[0]) or {}
-        markup = render(result, project.get("status", ""), _publish(app, need))
+        stopped = policy_of(app).vocabulary.status_means(project.get("status"), "stopped")
+        markup = render(result, stopped, _publish(app, need))
         node.parent.insert(node.parent.index(node) + 1, nodes.raw("", markup, format="html"))
 
 

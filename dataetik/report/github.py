@@ -1,4 +1,4 @@
-"""GitHub Actions workflow commands: each finding as an ::error on its file and line."""
+"""GitHub Actions workflow commands: each finding as an ::error (or ::warning) on its file and line."""
 
 from __future__ import annotations
 
@@ -23,5 +23,6 @@ def render(results: list[Result]) -> str:
                 props.append(f"line={f.line}")
             title = " / ".join(p for p in (f.project, f.requirement) if p) or f.rule
             props.append(f"title={_escape_property(title)}")
-            lines.append(f"::error {','.join(props)}::{_escape(f.problem + ' Sådan retter du det: ' + f.fix)}")
+            command = "error" if f.is_error else "warning"
+            lines.append(f"::{command} {','.join(props)}::{_escape(f.problem + ' Sådan retter du det: ' + f.fix)}")
     return "\n".join(lines)

@@ -13,8 +13,9 @@ def render(results: list[Result]) -> str:
     suite = ET.Element("testsuite", name="dataetik", tests=str(len(results)), failures=str(failures), errors="0")
     for result in results:
         case = ET.SubElement(suite, "testcase", classname=f"dataetik.{result.rule}", name=result.test_name)
-        if result.findings:
-            text = render_all(list(result.findings))
-            failure = ET.SubElement(case, "failure", message=result.findings[0].problem)
-            failure.text = text
+        if result.errors:
+            failure = ET.SubElement(case, "failure", message=result.errors[0].problem)
+            failure.text = render_all(list(result.errors))
+        if result.warnings:  # passed, but said: JUnit has no warning, so it goes to the case's output
+            ET.SubElement(case, "system-out").text = render_all(list(result.warnings))
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -1,63 +1,46 @@
-"""Every check, as a list of cases generated from the policy's needs.
+"""Every check: a registry of rules, and the cases they make of the policies' needs.
 
-A case is one rule applied to one subject (a principle, a requirement, a project,
-or a project x requirement pair). pytest parametrizes over the cases, so its
-output reads as a compliance report; the CLI runs the same cases.
+A rule is a small function in one module of this package, registered with ``@rule``: its
+name (the case's ``test_<name>`` in checks/, the reference row), what it runs over (``each``)
+and what it demands, in words. A case is one rule applied to one subject (a principle, a
+requirement, a project, a project x requirement pair, a bias test). pytest parametrizes over
+the cases, so its output reads as a compliance report; the CLI runs the same cases.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dataetik import model
 from dataetik.findings import Finding
-from dataetik.policy import Policy
-from dataetik.biastest import PolicyBias
-from dataetik.biastest import rules as bias_rules
-from dataetik.rules import policy_rules, project_rules, source_rules
+from dataetik.policy import Policy, Requirement
+
+# What a rule runs over; each name is a way `cases` enumerates subjects.
+EACH = ("principle", "requirement", "risk_level", "site", "answer", "applicable", "biastest", "project")
 
 
-# What each check demands, in Danish: the reference page is generated from this, and a
-# test fails if a rule has no description.
-DESCRIPTIONS = {
-    "build": "Bygget: hvert felt har en tilladt værdi, påkrævede felter er udfyldt, ID'er har det rigtige "
-             "format, og hvert link peger på et eksisterende element af den rigtige type.",
-    "principle_has_requirement": "Hvert princip har mindst ét krav, der udspringer af det.",
-    "requirement_is_traceable": "Hvert krav udspringer af et princip og siger, hvilke projekter det gælder for "
-                                "(applies_risk, applies_when), og hvad der besvarer det (answered_by, evidence_kind).",
-    "risk_level_is_defined": "Hver risikoprofil har et mindste godkendelsesniveau på siden om risikoprofiler.",
-    "consideration": "For hvert krav, der gælder for projektet og besvares af en overvejelse: en overvejelse, der "
-                     "besvarer kravet, med en egentlig begrundelse – mindst så mange ord, som politikken kræver "
-                     "(min_words), og ingen pladsholdere som UDFYLDES eller TODO.",
-    "biastest": "For hvert krav, der besvares af en bias-test: projektet har en bias-test, der besvarer kravet.",
-    "evidence": "For hvert krav, der besvares af dokumentation: projektet har dokumentation af hver krævet slags "
-                "(evidence_kind), der besvarer kravet.",
-    "approval": "For hvert krav, der besvares af en godkendelse: et projekt ud over 'planlagt' er godkendt eller "
-                "betinget godkendt på mindst det niveau, risikoprofilen kræver. Et stoppet projekt må i stedet "
-                "have en afvisning.",
-    "bias_result": "Hver bias-test genberegnes ud fra de offentliggjorte optællinger (gyldigt format, ingen celler "
-                   "under diskretionsgrænsen, de egenskaber politikken kræver). Et igangværende eller afsluttet projekt "
-                   "må ikke vise skævhed, og et uafgjort resultat kræver en dokumenteret manuel gennemgang: en overvejelse, "
-                   "der besvarer bias-kravet, peger på testen med ':reviews:' og er en egentlig begrundelse. Grænserne må "
-                   "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
-                   "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.",
-    "needs_are_whole": "Hvert element, der står i en politik- eller projektside, bliver til sit eget element på sitet: "
-                       "intet forsvinder (en kodeblok ``` der ikke er lukket), og intet står inde i et andet (et "
-                       "':::' der mangler). Et ID, der bruges to gange, melder bygget selv.",
-    "row_level_data": "Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
-                      "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.",
-    # The five below run once per project when a requirement names them in 'checks' (status always).
-    "placeholders": "Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
-                    "bias-test eller godkendelse.",
-    "status": "Projektet har en status: planlagt, igangværende, afsluttet eller stoppet.",
-    "dates": "Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede projekter "
-             "har en slutdato; overvejelser og godkendelser (godkendt/betinget) er dateret før startdatoen – en "
-             "afvisning må komme når som helst.",
-    "cpr_numbers": "Ingen tekstfil i projektets mappe (Markdown, CSV, tekst) indeholder noget, der ligner et "
-                   "CPR-nummer; vurderingen offentliggøres.",
-    "risk_profile": "Risikoprofilen er mindst lige så høj som de risikokriterier, projektet opfylder.",
-}
+@dataclass(frozen=True)
+class Rule:
+    name: str            # test_<name> in checks/, the reference row: given once
+    each: str            # one of EACH
+    run: Callable[..., list[Finding]]
+    description: str     # what the rule demands, as the reference page shows it
+    answers: str = ""    # each="answer": the need type that answers
+    when: Callable[[Requirement], bool] | None = None  # each="applicable": which requirements
+    always: bool = False  # each="project": runs even where no requirement names it in `checks`
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, each: str, description: str, **options) -> Callable:
+    def register(fn: Callable) -> Callable:
+        assert name not in RULES, f"two rules named {name}"
+        assert each in EACH, each
+        RULES[name] = Rule(name, each, fn, description, **options)
+        return fn
+    return register
 
 
 @dataclass(frozen=True)
@@ -68,47 +51,79 @@ class Case:
     run: Callable[[], list[Finding]]
 
 
+def project_wide_names() -> frozenset[str]:
+    """The rules a requirement may name in `checks` (the vocabulary's words map onto these)."""
+    return frozenset(r.name for r in RULES.values() if r.each == "project")
+
+
+def _rules(each: str) -> list[Rule]:
+    return [r for r in RULES.values() if r.each == each]
+
+
+def _stamped(policy: Policy, rule: Rule, run: Callable[[], list[Finding]]) -> Callable[[], list[Finding]]:
+    """The rule's name on every finding; a finding against a requirement that takes effect later
+    is a warning until then, saying from when it will fail."""
+    def stamped() -> list[Finding]:
+        return [_phased(policy, dataclasses.replace(f, rule=rule.name)) for f in run()]
+    return stamped
+
+
+def _phased(policy: Policy, finding: Finding) -> Finding:
+    req = policy.requirement(finding.requirement)
+    start = req.effective_from if req else None
+    if start is None or start <= policy.today:
+        return finding
+    return dataclasses.replace(finding, severity="warning",
+                               problem=f"{finding.problem} (Kravet gælder fra {start}; indtil da er det en advarsel, "
+                                       "derefter en fejl.)")
+
+
+def _case(policy: Policy, rule: Rule, key: str, project: str, run: Callable[[], list[Finding]]) -> Case:
+    return Case(rule.name, key, project, _stamped(policy, rule, run))
+
+
 def policy_cases(policy: Policy) -> list[Case]:
-    cases = [
-        Case("principle_has_requirement", p["id"], "", lambda p=p: policy_rules.principle_has_requirement(policy, p))
-        for p in policy.needs.of_type("principle")
-    ]
-    cases += [
-        Case("requirement_is_traceable", r.id, "", lambda r=r: policy_rules.requirement_is_traceable(policy, r))
-        for r in policy.requirements
-    ]
+    cases = []
+    for r in _rules("principle"):
+        cases += [_case(policy, r, p["id"], "", lambda r=r, p=p: r.run(policy, p)) for p in policy.needs.of_type("principle")]
+    for r in _rules("requirement"):
+        cases += [_case(policy, r, q.id, "", lambda r=r, q=q: r.run(policy, q)) for q in policy.requirements]
     if policy.needs.srcdir:
-        cases.append(Case("needs_are_whole", "site", "", lambda: source_rules.needs_are_whole(policy)))
-        cases.append(Case("row_level_data", "site", "", lambda: bias_rules.row_level_data(
-            policy.needs.srcdir, bias_rules.used_counts_files(policy), PolicyBias.of(policy).min_cell)))
-    cases += [
-        Case("risk_level_is_defined", level, "", lambda level=level: policy_rules.risk_level_is_defined(policy, level))
-        for level in model.RISK_LEVELS
-    ]
+        cases += [_case(policy, r, "site", "", lambda r=r: r.run(policy)) for r in _rules("site")]
+    for r in _rules("risk_level"):
+        cases += [_case(policy, r, level, "", lambda r=r, level=level: r.run(policy, level))
+                  for level in policy.vocabulary.risk_levels]
     return cases
 
 
 def project_cases(policy: Policy) -> list[Case]:
+    answer_rules = {r.answers: r for r in _rules("answer")}
     cases = []
     for project in policy.projects:
         pid = project["id"]
         for req in policy.applicable(project):
             for answer in req.answered_by:
-                rule = project_rules.BY_ANSWER[answer]
-                cases.append(Case(answer, f"{pid}-{req.id}", pid, lambda rule=rule, p=project, r=req: rule(policy, p, r)))
-        cases += [
-            Case("bias_result", t["id"], pid, lambda t=t: bias_rules.bias_result(policy, t))
-            for t in policy.needs.parts_of(pid, "biastest")
-        ]
-        # Project-wide checks run once per project, citing the requirement that names them in
+                if answer in answer_rules:
+                    r = answer_rules[answer]
+                    cases.append(_case(policy, r, f"{pid}-{req.id}", pid, lambda r=r, p=project, q=req: r.run(policy, p, q)))
+            cases += [_case(policy, r, f"{pid}-{req.id}", pid, lambda r=r, p=project, q=req: r.run(policy, p, q))
+                      for r in _rules("applicable") if r.when(req)]
+        for r in _rules("biastest"):
+            cases += [_case(policy, r, t["id"], pid, lambda r=r, t=t: r.run(policy, t))
+                      for t in policy.needs.parts_of(pid, "biastest")]
+        # Project-wide rules run once per project, citing the requirement that names them in
         # `checks`. Status runs even if none does: the build cannot see a missing core field.
-        for name, rule in project_rules.PROJECT_WIDE.items():
-            cited = next((r.id for r in policy.requirements if name in r.checks), None)
-            if cited or name in project_rules.ALWAYS:
-                cases.append(Case(name, f"{pid}-{cited}" if cited else pid, pid,
-                                  lambda rule=rule, p=project, r=cited or "": rule(policy, p, r)))
+        for r in _rules("project"):
+            cited = next((q.id for q in policy.requirements if r.name in q.checks), None)
+            if cited or r.always:
+                cases.append(_case(policy, r, f"{pid}-{cited}" if cited else pid, pid,
+                                   lambda r=r, p=project, c=cited or "": r.run(policy, p, c)))
     return cases
 
 
 def all_cases(policy: Policy) -> list[Case]:
     return policy_cases(policy) + project_cases(policy)
+
+
+# Importing the rule modules registers their rules, in the order the reference lists them.
+from dataetik.rules import structure, sources, bias, answers, project  # noqa: E402,F401

@@ -14,9 +14,10 @@ from dataetik import model
 from dataetik.findings import Finding
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
+from dataetik.rules import rule
 
 TYPES = [t["directive"] for t in model.NEED_TYPES]
-CHECKED_FOLDERS = ("policy", "projects")  # the guides quote directives in code blocks on purpose
+PROJECTS = "projects"  # the policies' folders and this one: the guides quote directives in code blocks on purpose
 NOT_PAGES = {"README.md"}  # excluded from the site in conf.py
 _OPENER = re.compile(r"^\s*(?::{3,}|`{3,})\{([\w-]+)\}")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(?!\s*\{(?:" + "|".join(TYPES) + r")\})")  # a code fence, not a need
@@ -70,6 +71,10 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
     return declared
 
 
+@rule("needs_are_whole", each="site",
+      description="Hvert element, der står i en politik- eller projektside, bliver til sit eget element på sitet: "
+                  "intet forsvinder (en kodeblok ``` der ikke er lukket), og intet står inde i et andet (et "
+                  "':::' der mangler). Et ID, der bruges to gange, melder bygget selv.")
 def needs_are_whole(policy: Policy) -> list[Finding]:
     root = policy.needs.srcdir
     nested_by_file: dict[str, list[dict]] = {}
@@ -77,7 +82,8 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
         if need.get("parent_need") and need["type"] in TYPES:
             nested_by_file.setdefault(source_file(need), []).append(need)
     found = []
-    pages = (p for folder in CHECKED_FOLDERS for p in (root / folder).rglob("*.md") if p.name not in NOT_PAGES)
+    folders = [*(p.folder for p in policy.vocabulary.policies), PROJECTS]
+    pages = {p for folder in folders for p in (root / folder).rglob("*.md") if p.name not in NOT_PAGES}
     for path in sorted(pages):
         file = path.relative_to(root).as_posix()
         project = policy.project_of_file(file)
@@ -85,14 +91,14 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
             # A bad ID or a duplicate is the build's to report; here: needs that vanished without a word.
             if re.match(model.ID_REGEX, need_id) and policy.needs.get(need_id) is None:
                 found.append(Finding(
-                    rule="needs_are_whole", file=file, line=line, project=project, need=need_id,
+                    rule="", file=file, line=line, project=project, need=need_id,
                     problem=f"Elementet {need_id} blev ikke oprettet og mangler på sitet.",
                     fix="Se efter en kodeblok (```) eller et element (:::) ovenfor, der ikke er lukket, og efter fejl "
                         "i elementets felter; meldingerne fra bygget peger på dem."))
         for need in nested_by_file.get(file, []):
             parent = need["parent_need"]
             found.append(Finding(
-                rule="needs_are_whole", file=file, line=need.get("lineno"), project=project, need=need["id"],
+                rule="", file=file, line=need.get("lineno"), project=project, need=need["id"],
                 problem=f"{need['id']} står inde i {parent}, fordi {parent} ikke er lukket, før {need['id']} begynder.",
                 fix=f"Afslut {parent} med en linje, der kun indeholder ':::', før {need['id']} begynder."))
     return sorted(found, key=lambda f: (f.file, f.line or 0))

@@ -6,14 +6,14 @@ import csv
 import os
 from pathlib import Path
 
-from dataetik import model
-from dataetik.biastest import DEFAULT_MIN_CELL, CountsError, PolicyBias, compute, counts_path, own_thresholds
+from dataetik.biastest import CountsError, PolicyBias, compute, counts_path, own_thresholds
 from dataetik.biastest.counts import COLUMNS, read_counts
 from dataetik.biastest.metrics import BIAS, UNDECIDED
 from dataetik.findings import Finding
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
-from dataetik.rules.project_rules import approves, min_words, text_problem
+from dataetik.rules import rule
+from dataetik.rules.answers import approves, min_words, text_problem
 from dataetik.site_files import site_files
 
 DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".ods", ".sav", ".dta", ".sas7bdat"}
@@ -27,6 +27,13 @@ def _relative(path: Path, srcdir: Path | None) -> str:
         return str(path)
 
 
+@rule("bias_result", each="biastest",
+      description="Hver bias-test genberegnes ud fra de offentliggjorte optællinger (gyldigt format, ingen celler "
+                  "under diskretionsgrænsen, de egenskaber politikken kræver). Et igangværende eller afsluttet projekt "
+                  "må ikke vise skævhed, og et uafgjort resultat kræver en dokumenteret manuel gennemgang: en overvejelse, "
+                  "der besvarer bias-kravet, peger på testen med ':reviews:' og er en egentlig begrundelse. Grænserne må "
+                  "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
+                  "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.")
 def bias_result(policy: Policy, test: dict) -> list[Finding]:
     project = policy.needs.get((test.get("belongs_to") or [""])[0]) or {}
     # The requirements the test answers (a scaffolded test answers every bias requirement).
@@ -34,8 +41,9 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
     requirement = answers[0] if answers else ""
 
     def finding(problem: str, fix: str, file: str | None = None, line: int | None = None) -> Finding:
-        return Finding(rule="bias_result", file=file or source_file(test), line=line if file else test.get("lineno"),
-                       problem=problem, fix=fix, project=project.get("id", ""), requirement=requirement, need=test["id"])
+        return Finding(rule="", file=file or source_file(test), line=line if file else test.get("lineno"),
+                       problem=problem, fix=fix, project=project.get("id", ""), requirement=requirement, need=test["id"],
+                       policy=policy.policy_label(policy.requirement(requirement)))
 
     if not test.get("counts"):
         return []  # a required field: the build's schema says it is missing
@@ -57,14 +65,14 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
                                    for a in parts("approval"))
     found = []
     own, demanded = own_thresholds(test, policy_bias), policy_bias.thresholds
-    if (own.min_ratio < demanded.min_ratio or own.max_difference > demanded.max_difference) and not approved:
+    if demanded.loosened_by(own) and not approved:
         found.append(finding(
             f"Bias-testen lemper politikkens grænser (forholdstal {own.min_ratio} mod {demanded.min_ratio}, "
             f"forskel {own.max_difference} mod {demanded.max_difference}) uden godkendt begrundelse.",
             f"Fjern ':min_ratio:'/':max_difference:' fra bias-testen, eller begrund lempelsen i en overvejelse med "
             f"':addresses: {requirement}' og ':reviews: {test['id']}', og få projektet godkendt bagefter på det niveau, "
             f"risikoprofilen kræver.{(' ' + not_valid) if not_valid else ''}"))
-    if project.get("status") in model.IN_USE_STATUSES:
+    if policy.vocabulary.status_means(project.get("status"), "in_use", "ended"):  # used on citizens
         for attribute in result.attributes:
             if attribute.verdict == BIAS:
                 found.append(finding(
@@ -101,10 +109,17 @@ def _looks_like_counts(path: Path) -> bool:
     return sorted(h.strip() for h in header) == sorted(COLUMNS)
 
 
-def row_level_data(root: Path, counts_files: frozenset[Path] = frozenset(), min_cell: int = DEFAULT_MIN_CELL) -> list[Finding]:
+@rule("row_level_data", each="site",
+      description="Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
+                  "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.")
+def row_level_data(policy: Policy) -> list[Finding]:
+    return row_level_files(policy.needs.srcdir, used_counts_files(policy), PolicyBias.of(policy).min_cell)
+
+
+def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min_cell: int | None = None) -> list[Finding]:
     """Files in the site's repository that look like data about individual citizens, and counts
-    files no bias test uses that would disclose small cells. A bias test's own counts file is
-    checked by `bias_result`, with its requirement."""
+    files no bias test uses that would disclose small cells (under the policy's min_cell, where it
+    states one). A bias test's own counts file is checked by `bias_result`, with its requirement."""
     found = []
     for path in sorted(site_files(root)):
         suffix = path.suffix.lower()
@@ -116,7 +131,7 @@ def row_level_data(root: Path, counts_files: frozenset[Path] = frozenset(), min_
             found += _unused_counts(path, root, min_cell)
         elif suffix in DATA_SUFFIXES or (in_project and suffix in PROJECT_ONLY_SUFFIXES) or tabular:
             found.append(Finding(
-                rule="row_level_data", file=_relative(path, root), line=1,
+                rule="", file=_relative(path, root), line=1,
                 problem="Filen ligner data om enkelte borgere (rækkedata). Den må aldrig ligge i mappen med sitet "
                         "eller blive offentliggjort.",
                 fix="Flyt filen ud af mappen med sitet (og fjern den fra git-historikken, hvis den er committet), og "
@@ -136,9 +151,11 @@ def used_counts_files(policy: Policy) -> frozenset[Path]:
     return frozenset(used)
 
 
-def _unused_counts(path: Path, root: Path, min_cell: int) -> list[Finding]:
+def _unused_counts(path: Path, root: Path, min_cell: int | None) -> list[Finding]:
     """A counts file no bias test uses is not published, but it is in the repository: it may
     not reveal small cells either. Its other defects are nobody's concern until it is used."""
+    if min_cell is None:
+        return []  # the policy states no disclosure threshold
     try:
         read_counts(path, min_cell)
         return []
@@ -147,7 +164,7 @@ def _unused_counts(path: Path, root: Path, min_cell: int) -> list[Finding]:
     if not leak:
         return []
     line, problem = leak
-    return [Finding(rule="row_level_data", file=_relative(path, root), line=line or 1,
+    return [Finding(rule="", file=_relative(path, root), line=line or 1,
                     problem=f"Filen ligner optællinger til en bias-test, som ingen bias-test bruger, men den ligger i "
                             f"repositoriet og afslører små tal: {problem}",
                     fix="Slet filen, hvis den er en gammel udgave; ellers undertryk eller slå de små grupper sammen.")]
