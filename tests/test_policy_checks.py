@@ -83,9 +83,13 @@ def test_requirement_with_evidence_but_no_kind_fails(tmp_path):
     )
 
 
-def test_policy_without_min_words_fails(tmp_path):
-    built = site(tmp_path, {POLICY: (":min_words: 12\n", "")})
-    assert "Politikken angiver ikke, hvor lang en overvejelse mindst skal være." in findings(built, "requirement_is_traceable")
+def test_a_setting_the_policy_does_not_state_is_not_applied(tmp_path):
+    """No hidden defaults: without min_words a short consideration passes; the policy is still whole."""
+    built = site(tmp_path, {POLICY: (":min_words: 12\n", ""),
+                            DEMO: ("Formålet er at give borgerne hurtigere svar, og vi bruger kun navn og adresse til det.",
+                                   "Hurtigere svar.")})
+    assert findings(built, "requirement_is_traceable") == ""
+    assert findings(built, "consideration") == ""
 
 
 def test_undefined_risk_level_fails(tmp_path):

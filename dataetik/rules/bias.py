@@ -72,13 +72,14 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
             f"Fjern ':min_ratio:'/':max_difference:' fra bias-testen, eller begrund lempelsen i en overvejelse med "
             f"':addresses: {requirement}' og ':reviews: {test['id']}', og få projektet godkendt bagefter på det niveau, "
             f"risikoprofilen kræver.{(' ' + not_valid) if not_valid else ''}"))
+    stopped = next(iter(policy.vocabulary.words_for(policy.vocabulary.statuses, "stopped")), "...")
     if policy.vocabulary.status_means(project.get("status"), "in_use", "ended"):  # used on citizens
         for attribute in result.attributes:
             if attribute.verdict == BIAS:
                 found.append(finding(
                     f"Skævhed påvist for {attribute.attribute}: {attribute.reason}.",
                     "Metoden må ikke bruges. Fjern årsagen til skævheden og gentag testen – eller stop projektet "
-                    "(':status: stoppet'); et stoppet projekt må gerne dokumentere en test, der fejlede."))
+                    f"(':status: {stopped}'); et stoppet projekt må gerne dokumentere en test, der fejlede."))
             elif attribute.verdict == UNDECIDED and not valid:
                 found.append(finding(
                     f"Bias-testen er ikke afgjort for {attribute.attribute}: {attribute.reason}."

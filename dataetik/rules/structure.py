@@ -75,9 +75,6 @@ def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
             if req.number(field) is None:
                 problem(f"Kravet besvares af en bias-test, men angiver ikke grænsen '{field}'.",
                         f"Tilføj ':{field}:' til kravet (fx min_ratio 0.8, max_difference 0.1, min_cell 5).")
-    if "consideration" in req.answered_by and policy.setting("min_words") is None:
-        problem("Politikken angiver ikke, hvor lang en overvejelse mindst skal være.",
-                "Tilføj ':min_words:' (fx 40) til kravet om skriftlig dokumentation.")
     return found
 
 
