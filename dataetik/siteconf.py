@@ -8,8 +8,6 @@ when the configuration is read, from the policies' own policy.toml files.
 
 from pathlib import Path
 
-from sphinx.errors import ConfigError
-
 from dataetik import model, vocabulary
 from dataetik.site_files import EXCLUDE_PATTERNS
 
@@ -25,8 +23,8 @@ exclude_patterns = list(EXCLUDE_PATTERNS)
 # folder, and needs the language before any extension runs.
 try:
     language = vocabulary.load_site(Path.cwd(), exclude_patterns).language
-except vocabulary.VocabularyError as err:
-    raise ConfigError(f"{err.file}:{err.line or 1}: {err.problem} {err.fix}") from None
+except vocabulary.VocabularyError:
+    language = "en"  # the build stops when dataetik.sphinx_ext reads the vocabulary, saying why
 
 needs_types = model.NEED_TYPES
 needs_links = model.NEED_LINKS

@@ -18,13 +18,14 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
+from sphinx.util import logging as sphinx_logging
 from sphinx_needs.api import add_dynamic_function
 from sphinx_needs.data import SphinxNeedsData
 
 from dataetik import model, reference, register, vocabulary
 from dataetik.biastest import sphinx as biastest_sphinx
 
+sphinx_logger = sphinx_logging.getLogger(__name__)
 _PROJECT_INDEX_CACHE = "_dataetik_project_by_folder"
 
 
@@ -108,7 +109,10 @@ def _apply_vocabulary(app: Sphinx, config: Config) -> None:
     try:
         vocab = vocabulary_of(app)
     except vocabulary.VocabularyError as err:
-        raise ConfigError(f"{err.file}:{err.line or 1}: {err.problem} {err.fix}") from None
+        # Said like any build message (file:line), then stop: Sphinx would print a traceback
+        # report for a ConfigError, and building on without the policy's words publishes nonsense.
+        sphinx_logger.error(f"{err.problem} {err.fix}", location=f"{err.file}:{err.line or 1}")
+        raise SystemExit(2) from None
     fields = model.need_fields(vocab)
     config.needs_fields = {
         **config.needs_fields, **fields,

@@ -149,7 +149,7 @@ class _File:
         for depth, key in enumerate(keys):
             quoted = rf'(?:{re.escape(key)}|"{re.escape(key)}"|\'{re.escape(key)}\')'
             assign = re.compile(rf"^\s*{quoted}\s*=")
-            header = re.compile(rf"^\s*\[[^\]]*\b?{quoted}\s*\]\s*(#.*)?$")
+            header = re.compile(rf"^\s*\[(?:[^\]]*\.)?\s*{quoted}\s*(?:\.[^\]]*)?\]")
             hit = next((i for i in range(start, len(lines)) if assign.match(lines[i]) or header.match(lines[i])), None)
             if hit is None:
                 return start + 1 if depth else None
