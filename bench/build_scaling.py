@@ -27,7 +27,6 @@ from dataetik.scaffold import NewProject, filled_in, project_code, project_page
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_PARTS = ["conf.py", "index.md", "policy", "projects", "docs"]
-RISKS = ["lav", "middel", "høj"]
 FILLER = (
     "Vi har drøftet kravet i projektgruppen med fagpersoner og jurist og vurderer, at projektet lever op til det. "
     "Begrundelsen er dokumenteret i referatet fra mødet, og vurderingen tages op igen, hvis data, metode eller "
@@ -42,16 +41,23 @@ COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
 
 
 def synthetic_project(policy: Policy, i: int) -> tuple[str, str]:
-    risk = RISKS[i % 3]
-    new = NewProject(f"Benchmarkprojekt {i:04d}", "Benchmark", risk, {"procured": "ja" if i % 2 else "nej"})
+    """A filled-in project in the policy's own words: in use, approved where the policy asks."""
+    vocab = policy.vocabulary
+    risk = vocab.risk_levels[i % len(vocab.risk_levels)] if vocab.risk_levels else ""
+    traits = {t.field: vocab.yes if (i + n) % 2 else vocab.no for n, t in enumerate(vocab.traits)}
+    new = NewProject(f"Benchmarkprojekt {i:04d}", "Benchmark", risk, traits)
     code = project_code(f"bench{i:04d}", set())
     text = filled_in(project_page(policy, new, code), FILLER, assessed="2025-01-15", start="2025-02-01")
-    text = text.replace(":status: planlagt", ":status: igangværende")
-    level = policy.approval_level(risk)
-    text += (
-        f"\n:::{{approval}} Godkendt\n:id: AP_{code}\n:addresses: R_GODKENDELSE\n:role: Leder\n"
-        f":decision_level: {level}\n:decision: godkendt\n:date: 2025-01-20\n\nGodkendt som beskrevet.\n:::\n"
-    )
+    planned, in_use = vocab.words_for(vocab.statuses, "planned")[0], vocab.words_for(vocab.statuses, "in_use")[0]
+    text = text.replace(f":status: {planned}", f":status: {in_use}")
+    approved = [r.id for r in policy.applicable({"risk": risk, **traits}) if "approval" in r.answered_by]
+    if approved:
+        level = policy.approval_level(risk)
+        text += (
+            f"\n:::{{approval}} Godkendt\n:id: AP_{code}\n:addresses: {', '.join(approved)}\n:role: Leder\n"
+            + (f":decision_level: {level}\n" if level else "")
+            + f":decision: {vocab.words_for(vocab.decisions, 'approves')[0]}\n:date: 2025-01-20\n\nGodkendt som beskrevet.\n:::\n"
+        )
     return f"bench-{i:04d}", text
 
 
@@ -98,7 +104,7 @@ def main() -> None:
     base = REPO / "_build" / "html" / "needs.json"
     if not base.exists():
         raise SystemExit("Build the site first (make html): the benchmark reads the policy from needs.json.")
-    policy = Policy.from_needs(load_needs(base))
+    policy = Policy.from_needs(load_needs(base, srcdir=REPO))
     print(f"{'N':>5} {'needs':>7} {'pages':>6} {'html s':>8} {'needs s':>8} {'checks s':>9} {'cases':>7} {'peak MiB':>9}")
     for n in args.sizes:
         html, needs_b, checks = [], [], []
