@@ -149,6 +149,7 @@ def setup(app: Sphinx) -> dict:
     register.setup(app)
     biastest_sphinx.setup(app)
     reference.setup(app)
+    app.setup_extension("dataetik.pages")
     # After the theme's own catalog, so these strings win.
     app.add_message_catalog("sphinx", str(_danish_theme_catalog()))
     app.connect("builder-inited", _install_location_filter)
