@@ -8,6 +8,10 @@ copyright = "2026, Gladsaxe Kommune"
 html_title = "Dataetik i Gladsaxe Kommune"
 html_short_title = "Dataetik"
 
+# The organisation's name where the site's own pages (home page, guides) say it.
+myst_enable_extensions = [*myst_enable_extensions, "substitution"]  # noqa: F405
+myst_substitutions = {"organisation": author}
+
 html_theme = "pydata_sphinx_theme"
 html_theme_options = {
     # The sidebar shows only the current section: the build stays linear in pages.
@@ -20,6 +24,9 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
     "show_prev_next": False,
+    # On every page, so no reader takes an example for a real project.
+    "announcement": "Et eksempel: politikken er gengivet med egne ord efter Gladsaxe Kommunes dataetiske "
+                    "politik (2021), og alle projekter i registret er fiktive.",
 }
 # No section sidebar on project pages: it would list every project on every project
 # page (quadratic build time); the register and the page's own contents serve instead.
