@@ -1,4 +1,9 @@
-"""`dataetik new` and `dataetik check`, driven end to end in a copy of the repository."""
+"""`dataetik new` and `dataetik check`, driven end to end on fixture sites, not the live policy.
+
+The site is tests/sites/tiny with one requirement more, answered by a bias test (and the demo
+project's bias test and counts): the tiny policy's words, requirements and criteria are the
+fixture's own, so the policy on the live site may change without these tests noticing.
+"""
 
 from __future__ import annotations
 
@@ -28,18 +33,48 @@ COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
     for g in groups
     for p, n in ((1, 410), (0, 90))
 )
+# tests/sites/tiny plus a requirement answered by a bias test, which its demo project answers,
+# and a table of contents that takes in every project, as the site's register does.
+TOCTREE = ("policy/index\nprojects/demo/index\n", ":glob:\n\npolicy/index\nprojects/*/index\n")
+BIAS_REQUIREMENT = """
+:::{requirement} Metoder testes for skævhed
+:id: R_SKAEVHED
+:derives_from: P_OMTANKE
+:source: Omtanke
+:applies_risk: lav, middel, høj
+:answered_by: bias-test
+:min_ratio: 0.8
+:max_difference: 0.1
+:min_cell: 5
+
+Test for skævhed.
+:::
+"""
+DEMO_BIASTEST = """
+:::{biastest} Test for skævhed
+:id: BT_DEMO
+:addresses: R_SKAEVHED
+:date: 2025-02-01
+:counts: biastest.csv
+
+Svar på henvendelser, januar 2025.
+:::
+"""
+
+
+def tiny_with_biastest(dest: Path) -> Path:
+    return copy_site("tiny", dest, {"index.md": TOCTREE, "policy/index.md": ("", BIAS_REQUIREMENT),
+                                    "projects/demo/index.md": ("", DEMO_BIASTEST), "projects/demo/biastest.csv": ("", COUNTS)})
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("repo") / "site"
-    shutil.copytree(REPO, dest, ignore=lambda _, names: [n for n in names if n in SKIP])
-    return dest
+    return tiny_with_biastest(tmp_path_factory.mktemp("tiny") / "site")
 
 
 def dataetik(repo: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     # As on a CI runner that forces colour (it once hid warning types); annotations are tested on their own.
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"} | {"FORCE_COLOR": "1"}
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"} | {"FORCE_COLOR": "1", "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "dataetik.cli", *args, "--site", str(repo)],
         capture_output=True, text=True, input=stdin, cwd=repo, env=env,
@@ -54,23 +89,34 @@ def snapshot(root: Path) -> dict[str, str]:
     }
 
 
-def test_new_then_check_lists_placeholders_then_filled_in_passes(repo):
+def test_the_site_passes_before_anything_is_added(repo):
+    check = dataetik(repo, "check")
+    assert check.returncode == 0, check.stdout
+    assert "kontroller bestået" in check.stdout
+
+
+def test_new_then_check_lists_placeholders_then_filled_in_passes(tmp_path):
+    repo = tiny_with_biastest(tmp_path / "site")
     before = snapshot(repo)
     new = dataetik(repo, "new", NAME, "--forvaltning", "Ældre og Sundhed", "--risiko", "lav", "--traek", "indkøbt")
     assert new.returncode == 0, new.stderr
     assert new.stdout.startswith(f"Oprettet: projects/{SLUG}/index.md")
     after = snapshot(repo)
     assert {k for k in after if after[k] != before.get(k)} == {f"projects/{SLUG}/index.md"}
+    text = (repo / f"projects/{SLUG}/index.md").read_text(encoding="utf-8")
+    # What applies to a procured project at 'lav': the fixture's own requirements.
+    assert ":procured: ja" in text and ":kind: databehandleraftale" in text and ":addresses: R_AFTALE" in text
+    assert ":addresses: R_SKAEVHED" in text and ":addresses: R_SIKKERHED" not in text  # R_SIKKERHED is for 'høj'
 
     check = dataetik(repo, "check")
     assert check.returncode == 1
     page = f"projects/{SLUG}/index.md"
     assert "PRJ_RUTEPLANLAEGNING – " in check.stdout
-    assert "R_EKSTERNE_PARTNERE: Overvejelsen C_RUTEPLANLAEGNING_EKSTERNE_PARTNERE indeholder pladsholderen 'UDFYLDES'." in check.stdout
+    assert "R_FORMAAL: Overvejelsen C_RUTEPLANLAEGNING_FORMAAL indeholder pladsholderen 'UDFYLDES'." in check.stdout
     assert "har stadig pladsholderen 'UDFYLDES' i feltet 'legal_basis'" in check.stdout
     assert f"  {page}:" in check.stdout
     # The missing counts file: said once, by the bias check with its requirement (the build says it too).
-    assert check.stdout.count("findes ikke i projektets mappe") == 1 and "R_BIASTEST: BT_RUTEPLANLAEGNING" in check.stdout
+    assert check.stdout.count("findes ikke i projektets mappe") == 1 and "R_SKAEVHED: BT_RUTEPLANLAEGNING" in check.stdout
     assert (repo / "_build" / "checks.xml").exists()
 
     path = repo / page
@@ -86,10 +132,12 @@ def test_new_then_check_lists_placeholders_then_filled_in_passes(repo):
     [
         (["!!!", "--forvaltning", "X", "--risiko", "lav"], "Projektnavnet '!!!' kan ikke bruges"),
         (["Noget nyt", "--forvaltning", "X", "--risiko", "ekstrem"], "Risikoprofilen 'ekstrem' findes ikke. Vælg en af: lav, middel, høj"),
+        (["Noget nyt", "--forvaltning", "X", "--risiko", "lav", "--traek", "ny"],
+         "Projekttrækket 'ny' findes ikke i politikken. Vælg blandt: ny teknologi, ny sammenstilling, indkøbt, eksterne partnere."),
         (["Noget nyt", "--forvaltning", " ", "--risiko", "lav"], "Angiv den forvaltning eller afdeling"),
         (["Noget nyt"], "Der mangler oplysninger, og der er ingen terminal at spørge i."),
     ],
-    ids=["bad-name", "unknown-risk", "no-department", "no-terminal"],
+    ids=["bad-name", "unknown-risk", "unknown-trait", "no-department", "no-terminal"],
 )
 def test_new_refuses_bad_input_and_writes_nothing(repo, args, message):
     before = snapshot(repo)
@@ -115,7 +163,7 @@ def test_new_asks_for_what_flags_did_not_give_and_records_the_risk_answers(repo)
 
     policy = new_cmd.load_policy(repo)
     answers = {"navn": "Tidlig indsats test", "Forvaltning": "Børne- og Kulturforvaltningen", "ny teknologi": "ja",
-               "sårbar": "ja"}
+               "Sårbare borgere": "j"}
     asked = []
 
     def prompt(question):  # answers by what is asked; everything else is "nej"
@@ -130,8 +178,53 @@ def test_new_asks_for_what_flags_did_not_give_and_records_the_risk_answers(repo)
     page = new_cmd.create(repo, policy, new)
     text = page.read_text(encoding="utf-8")
     assert ":risk: høj" in text and ":risk_criteria: K_SAARBARE" in text
-    assert "% - K_SAARBARE Sårbare borgere: ja" in text
+    assert "% - K_SAARBARE Sårbare: ja" in text
+    assert ":addresses: R_SIKKERHED" in text  # 'høj' brings the fixture's security requirement
     shutil.rmtree(page.parent)
+
+
+def failing_cases(site: Path) -> set[str]:
+    """The check cases that failed, from _build/checks.xml (named as pytest names them)."""
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(site / "_build" / "checks.xml").getroot()
+    return {case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None}
+
+
+def test_new_and_check_on_a_policy_without_risk_levels_approvals_or_traits(tmp_path):
+    """tests/sites/principles: nothing to ask about risk or traits, so nothing is asked; the page
+    answers the framework's requirements with reasoning and records, and passes once filled in."""
+    toctree = ("```{toctree}\nframework/index\nprojects/library-footfall/index\nprojects/school-admissions/index\n",
+               "```{toctree}\n:glob:\n\nframework/index\nprojects/*/index\n")
+    site = copy_site("principles", tmp_path / "site", {"index.md": toctree})
+    shutil.rmtree(site / "projects" / "school-admissions")  # the project with deliberate gaps
+    before = snapshot(site)
+    refused = dataetik(site, "new", "Street lighting", "--forvaltning", "Roads", "--risiko", "lav", stdin="")
+    assert refused.returncode == 2 and "--risiko" in refused.stderr and snapshot(site) == before
+
+    new = dataetik(site, "new", "Street lighting", "--forvaltning", "Roads", stdin="")  # no terminal: nothing to ask
+    assert new.returncode == 0, new.stderr
+    page = site / "projects" / "street-lighting" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    assert ":risk:" not in text and "{approval}" not in text and ":status: scoping" in text
+    assert [line for line in text.splitlines() if line.startswith(":addresses:")] == [
+        ":addresses: R_PUBLIC_BENEFIT", ":addresses: R_LAW", ":addresses: R_DATA_QUALITY", ":addresses: R_LAW",
+        ":addresses: R_DATA_QUALITY"]
+
+    check = dataetik(site, "check")
+    assert check.returncode == 1 and "Traceback" not in check.stdout + check.stderr
+    failed = failing_cases(site)
+    assert {f"test_consideration[PRJ_STREET-{r}]" for r in ("R_PUBLIC_BENEFIT", "R_LAW", "R_DATA_QUALITY")} <= failed
+    assert "test_placeholders[PRJ_STREET-R_PUBLIC_BENEFIT]" in failed
+    assert not {name for name in failed if "PRJ_LIBRARY_FOOTFALL" in name}
+
+    from dataetik import i18n
+
+    i18n.use("en")  # the framework's language: its placeholders are the ones to fill in
+    page.write_text(filled_in(text, REASON, "2025-06-01", "2025-09-01"), encoding="utf-8")
+    check = dataetik(site, "check")
+    assert check.returncode == 0, check.stdout
+    assert failing_cases(site) == set()
 
 
 def test_scaffold_ids_stay_unique_when_requirements_share_an_answer():
