@@ -9,7 +9,7 @@ OUT     := _build/html
 # from needs.json otherwise, and the checks would never see it.
 STRICT  := -W --keep-going -n -E -q -d _build/doctrees
 
-.PHONY: html test checks unit preview new check bench screenshots clean
+.PHONY: html test checks unit preview new check bench screenshots messages clean
 
 $(STAMP): pyproject.toml
 	@./scripts/ensure-system-packages graphviz
@@ -51,6 +51,13 @@ bench: html
 screenshots: html
 	@./scripts/ensure-system-packages chromium
 	$(PY) scripts/screenshots.py
+
+# The message catalogue (dataetik.i18n): extract every msgid into the .pot, then add new
+# ones to the Danish .po and drop those no longer used. Translate the empty msgstr entries;
+# the .mo files are compiled when used.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -k _ -k N_ -k ngettext:1,2 -o dataetik/locale/dataetik.pot dataetik
+	$(VENV)/bin/pybabel update -i dataetik/locale/dataetik.pot -d dataetik/locale -D dataetik -l da --ignore-obsolete --no-fuzzy-matching
 
 clean:
 	rm -rf _build

@@ -10,19 +10,26 @@ from pathlib import Path
 
 import pytest
 
+from dataetik import i18n
 from dataetik.needs_data import NeedsFileError, checked_site, load_needs
 from dataetik.policy import Policy
 from dataetik.rules import all_cases
+from dataetik.site_files import EXCLUDE_PATTERNS
+from dataetik.vocabulary import declared_language
 
 SITE, NEEDS_JSON = checked_site(Path(__file__).resolve().parent.parent)
 
 
 @cache
 def policy() -> Policy:
+    """The policy, with every finding said in its language."""
+    i18n.use(declared_language(SITE, EXCLUDE_PATTERNS))  # already for a needs.json that is missing
     try:
-        return Policy.from_needs(load_needs(NEEDS_JSON, srcdir=SITE))
+        policy = Policy.from_needs(load_needs(NEEDS_JSON, srcdir=SITE))
     except NeedsFileError as err:
         raise pytest.UsageError(str(err)) from None
+    i18n.use(policy.vocabulary.language)
+    return policy
 
 
 @cache

@@ -1,4 +1,4 @@
-"""A finding: one thing an author must fix, said in Danish, pointing at file and line.
+"""A finding: one thing an author must fix, said in the policy's language, pointing at file and line.
 
 Every rule returns findings; reporters (text, JUnit, GitHub annotations) only format
 them. A finding always names where to edit, which project and requirement it is
@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dataetik.i18n import _
+
+
+def how_to_fix() -> str:
+    """The words before a finding's fix, wherever one is shown."""
+    return _("How to fix it:")
+
 
 @dataclass(frozen=True)
 class Finding:
     rule: str          # the check's name, e.g. "consideration" (stamped by dataetik.rules on every case)
     file: str          # path relative to the site root, e.g. "projects/x/index.md"; "" = the whole site
     line: int | None
-    problem: str       # what is wrong (Danish)
-    fix: str           # how to fix it (Danish)
+    problem: str       # what is wrong (in the policy's language)
+    fix: str           # how to fix it (in the policy's language)
     project: str = ""  # project need ID, when the finding concerns a project
     requirement: str = ""  # requirement need ID, when one is concerned
     need: str = ""     # the need the finding is about, if any
@@ -43,7 +50,7 @@ class Finding:
 
     def render(self) -> str:
         head = ": ".join(part for part in (self.location, self.subject, self.problem) if part)
-        return f"{head}\n    Sådan retter du det: {self.fix}"
+        return f"{head}\n    {how_to_fix()} {self.fix}"
 
 
 def render_all(findings: list[Finding]) -> str:

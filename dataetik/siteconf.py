@@ -24,7 +24,9 @@ exclude_patterns = list(EXCLUDE_PATTERNS)
 try:
     language = vocabulary.load_site(Path.cwd(), exclude_patterns).language
 except vocabulary.VocabularyError:
-    language = "en"  # the build stops when dataetik.sphinx_ext reads the vocabulary, saying why
+    # The build stops when dataetik.sphinx_ext reads the vocabulary, saying why: in the language
+    # the policy declares, where that much of it can be read.
+    language = vocabulary.declared_language(Path.cwd(), exclude_patterns) or "en"
 
 needs_types = model.NEED_TYPES
 needs_links = model.NEED_LINKS

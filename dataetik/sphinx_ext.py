@@ -1,5 +1,7 @@
 """Sphinx extension: the glue sphinx-needs does not provide itself.
 
+- The policy's language: messages, need type and link names from dataetik's catalogue
+  (``dataetik.i18n``), in the language conf.py takes from the policy.
 - The policy's words: field enums, required fields and card layouts follow from the
   policies' policy.toml files (``dataetik.vocabulary``), added to the configuration
   before sphinx-needs reads it.
@@ -22,7 +24,7 @@ from sphinx.util import logging as sphinx_logging
 from sphinx_needs.api import add_dynamic_function
 from sphinx_needs.data import SphinxNeedsData
 
-from dataetik import model, reference, register, vocabulary
+from dataetik import i18n, model, reference, register, vocabulary
 from dataetik.biastest import sphinx as biastest_sphinx
 
 sphinx_logger = sphinx_logging.getLogger(__name__)
@@ -103,6 +105,20 @@ def vocabulary_of(app: Sphinx) -> vocabulary.Vocabulary:
     return vocab
 
 
+def _speak_the_policy_language(app: Sphinx, config: Config) -> None:
+    """Messages in the site's language (conf.py takes it from the policy), and the need types'
+    and links' names with them, before sphinx-needs resolves the types (priority 12)."""
+    i18n.use(config.language or vocabulary.declared_language(Path(app.srcdir), config.exclude_patterns))
+    if isinstance(config.needs_types, list):
+        config.needs_types = [{**t, "title": i18n.translated(t["title"])} if isinstance(t, dict) and "title" in t else t
+                              for t in config.needs_types]
+    config.needs_links = {
+        name: {**link, **{k: i18n.translated(link[k]) for k in ("outgoing", "incoming") if isinstance(link.get(k), str)}}
+        if isinstance(link, dict) else link
+        for name, link in config.needs_links.items()
+    }
+
+
 def _apply_vocabulary(app: Sphinx, config: Config) -> None:
     """Merge the policy's fields into sphinx-needs' configuration (never replace: a conf.py
     may add its own), after sphinx-needs read its TOML (10) and before it loads (500)."""
@@ -129,29 +145,16 @@ def _add_static_path(app: Sphinx) -> None:
         app.config.html_static_path.append(static)
 
 
-def _danish_theme_catalog() -> Path:
-    """Compile the Danish theme strings (.po, in git) to the .mo Sphinx loads."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    locale = Path(__file__).parent / "locale"
-    po = locale / "da" / "LC_MESSAGES" / "sphinx.po"
-    mo = po.with_suffix(".mo")
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        with po.open("rb") as src, mo.open("wb") as dst:
-            write_mo(dst, read_po(src))
-    return locale
-
-
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _speak_the_policy_language, priority=5)
     app.connect("config-inited", _apply_vocabulary, priority=100)
     add_dynamic_function(app, project_of_folder)
     register.setup(app)
     biastest_sphinx.setup(app)
     reference.setup(app)
     app.setup_extension("dataetik.pages")
-    # After the theme's own catalog, so these strings win.
-    app.add_message_catalog("sphinx", str(_danish_theme_catalog()))
+    # The Danish theme strings (.po in git, compiled here). After the theme's own catalog, so these strings win.
+    app.add_message_catalog("sphinx", str(i18n.compiled("sphinx")))
     app.connect("builder-inited", _install_location_filter)
     app.connect("builder-inited", _add_static_path)
     app.add_css_file("dataetik.css")

@@ -19,6 +19,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dataetik.i18n import _
+
 FILE_NAME = "policy.toml"
 
 # What the rules need to know about a value: its meaning. The words are the policy's.
@@ -125,12 +127,31 @@ def policy_files(srcdir: Path, exclude: list[str] = ()) -> list[Path]:
     return found
 
 
+def declared_language(srcdir: Path, exclude: list[str] = ()) -> str:
+    """The language the site's policies declare ('' if none can be read), read as far as it can
+    be when the rest of a policy.toml is broken: the error is then said in that language."""
+    for path in policy_files(srcdir, exclude):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        try:
+            language = tomllib.loads(text).get("policy", {}).get("language")
+        except (tomllib.TOMLDecodeError, AttributeError):
+            match = re.search(r"""^\s*language\s*=\s*["']([^"'\n]+)["']""", text, re.M)
+            language = match.group(1) if match else None
+        if isinstance(language, str) and language.strip():
+            return language.strip()
+    return ""
+
+
 def load_site(srcdir: Path, exclude: list[str] = (), rule_names: frozenset[str] = frozenset()) -> Vocabulary:
     """The vocabulary of every policy in the site. Raises VocabularyError."""
     files = policy_files(srcdir, exclude)
     if not files:
-        raise VocabularyError(srcdir / "policy" / FILE_NAME, None, "Sitet har ingen politik: der er ingen policy.toml.",
-                              "Læg politikkens ordforråd i en policy.toml i politikkens mappe (se feltreferencen).")
+        raise VocabularyError(srcdir / "policy" / FILE_NAME, None, _("The site has no policy: there is no policy.toml."),
+                              _("Put the policy's vocabulary in a policy.toml in the policy's folder (see the field "
+                                "reference)."))
     return merge([_read(path, srcdir) for path in files], rule_names)
 
 
@@ -164,54 +185,64 @@ def _read(path: Path, srcdir: Path) -> _File:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise VocabularyError(path, None, "Filen er ikke gemt som UTF-8.", "Gem filen som UTF-8 i din editor.") from None
+        raise VocabularyError(path, None, _("The file is not saved as UTF-8."),
+                              _("Save the file as UTF-8 in your editor.")) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         where = re.search(r"line (\d+)", str(err))
-        raise VocabularyError(path, int(where.group(1)) if where else None, f"Filen kan ikke læses som TOML ({err}).",
-                              "Ret linjen: tekst skrives i anførselstegn, lister i [ ], og hver nøgle står én gang.") from None
+        raise VocabularyError(path, int(where.group(1)) if where else None,
+                              _("The file cannot be read as TOML ({error}).").format(error=err),
+                              _("Correct the line: text is written in quotation marks, lists in [ ], and each key "
+                                "appears once.")) from None
     return _File(path, text, path.parent.relative_to(srcdir).as_posix(), data)
 
 
 def _unknown(f: _File, keys: tuple[str, ...], key: str, allowed) -> VocabularyError:
     close = difflib.get_close_matches(key, list(allowed), n=1)
-    hint = f"Mente du '{close[0]}'? " if close else ""
-    return f.error((*keys, key), f"Nøglen '{key}' kendes ikke.", f"{hint}Tilladt her: {', '.join(allowed)}.")
+    hint = _("Did you mean '{name}'?").format(name=close[0]) + " " if close else ""
+    return f.error((*keys, key), _("The key '{key}' is not known.").format(key=key),
+                   _("{suggestion}Allowed here: {allowed}.").format(suggestion=hint, allowed=", ".join(allowed)))
 
 
 def _typed(f: _File, keys: tuple[str, ...], value, kind: type):
     if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) and v.strip() for v in value)):
-        shape = {str: "en tekst i anførselstegn", list: "en liste af tekster, fx [\"a\", \"b\"]",
-                 dict: "en tabel, fx [vocabulary." + keys[-1] + "]"}[kind]
-        raise f.error(keys, f"'{'.'.join(keys)}' skal være {shape}.", "Ret værdien.")
+        shape = {str: _("a text in quotation marks"), list: _('a list of texts, e.g. ["a", "b"]'),
+                 dict: _("a table, e.g. [vocabulary.{key}]").format(key=keys[-1])}[kind]
+        raise f.error(keys, _("'{key}' must be {shape}.").format(key=".".join(keys), shape=shape), _("Correct the value."))
     if kind is list and len(set(value)) != len(value):
         twice = next(v for v in value if value.count(v) > 1)
-        raise f.error(keys, f"'{twice}' står to gange i '{keys[-1]}'.", "Skriv hver værdi én gang.")
+        raise f.error(keys, _("'{value}' appears twice in '{key}'.").format(value=twice, key=keys[-1]),
+                      _("Write each value once."))
     return value
 
 
 def _meanings(f: _File, key: str, table: dict, allowed: tuple[str, ...] | set[str], what: str) -> dict[str, str]:
     for word, meaning in table.items():
         if not isinstance(meaning, str) or meaning not in allowed:
-            raise f.error(("vocabulary", key, word), f"'{word}' har betydningen '{meaning}', som ikke findes.",
-                          f"Vælg {what}: {', '.join(sorted(allowed))}.")
+            raise f.error(("vocabulary", key, word),
+                          _("'{word}' has the meaning '{meaning}', which does not exist.").format(word=word, meaning=meaning),
+                          _("Choose {what}: {allowed}.").format(what=what, allowed=", ".join(sorted(allowed))))
     return dict(table)
 
 
 def _policy_info(f: _File) -> PolicyInfo:
     table = f.data.get("policy")
     if not isinstance(table, dict):
-        raise f.error(("policy",), "Filen mangler tabellen [policy].",
-                      'Tilføj [policy] med title = "Politikkens navn" og language = "da".')
+        raise f.error(("policy",), _("The file lacks the table [policy]."),
+                      _('Add [policy] with title = "The policy\'s name" and language = "en".'))
     for key in table:
         if key not in _POLICY_KEYS:
             raise _unknown(f, ("policy",), key, _POLICY_KEYS)
     for key, kind in _POLICY_KEYS.items():
         if key not in table:
-            raise f.error(("policy",), f"[policy] mangler '{key}'.", f'Tilføj {key} = "...".')
+            raise f.error(("policy",), _("[policy] lacks '{key}'.").format(key=key), _add_key(key))
         _typed(f, ("policy", key), table[key], kind)
     return PolicyInfo(f.folder, table["title"], table["language"], f.path)
+
+
+def _add_key(key: str) -> str:
+    return _('Add {key} = "...".').format(key=key)
 
 
 def _traits(f: _File, table: dict) -> list[Trait]:
@@ -219,18 +250,19 @@ def _traits(f: _File, table: dict) -> list[Trait]:
     for word, spec in table.items():
         keys = ("vocabulary", "traits", word)
         if not isinstance(spec, dict):
-            raise f.error(keys, f"Projekttrækket '{word}' skal være en tabel.",
-                          f'Skriv [vocabulary.traits."{word}"] med field, label og question.')
+            raise f.error(keys, _("The project trait '{word}' must be a table.").format(word=word),
+                          _('Write [vocabulary.traits."{word}"] with field, label and question.').format(word=word))
         for key in spec:
             if key not in _TRAIT_KEYS:
                 raise _unknown(f, keys, key, _TRAIT_KEYS)
         for key, kind in _TRAIT_KEYS.items():
             if key not in spec:
-                raise f.error(keys, f"Projekttrækket '{word}' mangler '{key}'.", f'Tilføj {key} = "...".')
+                raise f.error(keys, _("The project trait '{word}' lacks '{key}'.").format(word=word, key=key),
+                              _add_key(key))
             _typed(f, (*keys, key), spec[key], kind)
         if not _FIELD_NAME.match(spec["field"]):
-            raise f.error((*keys, "field"), f"Feltnavnet '{spec['field']}' kan ikke bruges.",
-                          "Brug små bogstaver a-z, tal og _, fx field = \"procured\".")
+            raise f.error((*keys, "field"), _("The field name '{field}' cannot be used.").format(field=spec["field"]),
+                          _('Use lower-case letters a-z, digits and _, e.g. field = "procured".'))
         traits.append(Trait(word, spec["field"], spec["label"], spec["question"]))
     return traits
 
@@ -257,23 +289,30 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
             if key in _SHARED:
                 if key in shared:
                     other = shared[key][1]
-                    raise f.error(("vocabulary", key), f"'{key}' er også erklæret i {other.path.name} i {other.folder}/ "
-                                  f"(linje {other.line_of('vocabulary', key)}).",
-                                  "Erklær det kun ét sted: politikkerne på sitet deler det.")
+                    raise f.error(("vocabulary", key),
+                                  _("'{key}' is also declared in {file} in {folder}/ (line {line}).").format(
+                                      key=key, file=other.path.name, folder=other.folder,
+                                      line=other.line_of("vocabulary", key)),
+                                  _("Declare it in one place only: the site's policies share it."))
                 shared[key] = (value, f)
         for word in vocab.get("evidence_kinds", []):
             if word in kinds:
-                raise f.error(("vocabulary", "evidence_kinds"), f"Dokumentationstypen '{word}' er også erklæret i "
-                              f"{kinds[word].folder}/{FILE_NAME}.", "Erklær den kun ét sted.")
+                raise f.error(("vocabulary", "evidence_kinds"),
+                              _("The evidence kind '{word}' is also declared in {file}.").format(
+                                  word=word, file=f"{kinds[word].folder}/{FILE_NAME}"),
+                              _("Declare it in one place only."))
             kinds[word] = f
         for trait in _traits(f, vocab.get("traits", {})):
-            taken = {t.field: w for w, (t, _) in traits.items()}
+            taken = {t.field: w for w, (t, _file) in traits.items()}
             if trait.word in traits or trait.field in taken:
-                raise f.error(("vocabulary", "traits", trait.word), f"Projekttrækket '{trait.word}' (feltet "
-                              f"'{trait.field}') er allerede erklæret.", "Erklær hvert træk og felt kun ét sted.")
+                raise f.error(("vocabulary", "traits", trait.word),
+                              _("The project trait '{word}' (the field '{field}') is already declared.").format(
+                                  word=trait.word, field=trait.field),
+                              _("Declare each trait and field in one place only."))
             if trait.field in model.FIXED_FIELDS:
-                raise f.error(("vocabulary", "traits", trait.word, "field"), f"Feltet '{trait.field}' bruges allerede "
-                              "af modellen.", "Giv trækket sit eget feltnavn.")
+                raise f.error(("vocabulary", "traits", trait.word, "field"),
+                              _("The field '{field}' is already used by the model.").format(field=trait.field),
+                              _("Give the trait a field name of its own."))
             traits[trait.word] = (trait, f)
 
     def get(key, default):
@@ -282,20 +321,20 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
     def where(key) -> _File:
         return shared[key][1]
 
-    statuses = _meanings(where("statuses"), "statuses", get("statuses", {}), STATUS_MEANINGS, "en af betydningerne") \
-        if "statuses" in shared else {}
+    statuses = _meanings(where("statuses"), "statuses", get("statuses", {}), STATUS_MEANINGS,
+                         _("one of the meanings")) if "statuses" in shared else {}
     decisions = _meanings(where("decisions"), "decisions", get("decisions", {}), DECISION_MEANINGS,
-                          "en af betydningerne") if "decisions" in shared else {}
-    answers = _meanings(where("answers"), "answers", get("answers", {}), ANSWER_TYPES, "en elementtype") \
+                          _("one of the meanings")) if "decisions" in shared else {}
+    answers = _meanings(where("answers"), "answers", get("answers", {}), ANSWER_TYPES, _("an element type")) \
         if "answers" in shared else {}
     checks = get("checks", {})
     if checks and rule_names:
-        _meanings(where("checks"), "checks", checks, rule_names, "en af kontrollerne")
+        _meanings(where("checks"), "checks", checks, rule_names, _("one of the checks"))
     result = Vocabulary(
         policies=tuple(policies), yes=get("yes", ""), no=get("no", ""),
         risk_levels=tuple(get("risk_levels", [])), decision_levels=tuple(get("decision_levels", [])),
         evidence_kinds=tuple(kinds), statuses=statuses, decisions=decisions, answers=answers, checks=dict(checks),
-        traits=tuple(t for t, _ in traits.values()),
+        traits=tuple(t for t, _file in traits.values()),
     )
     _check_whole(result, files[0], shared, traits)
     return result
@@ -305,24 +344,29 @@ def _check_whole(v: Vocabulary, first: _File, shared: dict, traits: dict) -> Non
     """What the declared words together must satisfy for the rules to work."""
     languages = {p.language for p in v.policies}
     if len(languages) > 1:
-        raise first.error(("policy", "language"), f"Politikkerne på sitet har forskellige sprog ({', '.join(sorted(languages))}).",
-                          "Giv dem samme language: sitet har ét sprog.")
+        raise first.error(("policy", "language"),
+                          _("The site's policies have different languages ({languages}).").format(
+                              languages=", ".join(sorted(languages))),
+                          _("Give them the same language: the site has one language."))
     if not v.statuses:
-        raise first.error(("vocabulary",), "Ingen politik erklærer projekternes statusser.",
-                          'Tilføj [vocabulary.statuses] med fx planlagt = "planned" og "igangværende" = "in_use".')
+        raise first.error(("vocabulary",), _("No policy declares the projects' statuses."),
+                          _('Add [vocabulary.statuses] with e.g. planned = "planned" and "in use" = "in_use".'))
     if not v.answers:
-        raise first.error(("vocabulary",), "Ingen politik erklærer, hvad der kan besvare et krav.",
-                          'Tilføj [vocabulary.answers] med fx overvejelse = "consideration".')
+        raise first.error(("vocabulary",), _("No policy declares what can answer a requirement."),
+                          _('Add [vocabulary.answers] with e.g. consideration = "consideration".'))
     if v.traits and not (v.yes and v.no):
         f = traits[v.traits[0].word][1]
-        raise f.error(("vocabulary", "traits"), "Projekttræk er ja/nej-felter, men ordene for ja og nej mangler.",
-                      'Tilføj yes = "ja" og no = "nej" under [vocabulary].')
+        raise f.error(("vocabulary", "traits"), _("Project traits are yes/no fields, but the words for yes and no are "
+                                                  "missing."),
+                      _('Add yes = "yes" and no = "no" under [vocabulary].'))
     answered = set(v.answers.values())
     if "approval" in answered and not v.decisions:
         f = shared["answers"][1]
-        raise f.error(("vocabulary", "answers"), "Et krav kan besvares med en godkendelse, men der er ingen beslutninger.",
-                      'Tilføj [vocabulary.decisions] med fx godkendt = "approves" og afvist = "rejects".')
+        raise f.error(("vocabulary", "answers"), _("A requirement can be answered with an approval, but there are no "
+                                                   "decisions."),
+                      _('Add [vocabulary.decisions] with e.g. approved = "approves" and rejected = "rejects".'))
     if "evidence" in answered and not v.evidence_kinds:
         f = shared["answers"][1]
-        raise f.error(("vocabulary", "answers"), "Et krav kan besvares med dokumentation, men der er ingen "
-                      "dokumentationstyper.", 'Tilføj evidence_kinds = ["juridisk vurdering", ...] under [vocabulary].')
+        raise f.error(("vocabulary", "answers"), _("A requirement can be answered with evidence, but there are no "
+                                                   "evidence kinds."),
+                      _('Add evidence_kinds = ["legal assessment", ...] under [vocabulary].'))

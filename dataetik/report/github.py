@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataetik.findings import how_to_fix
 from dataetik.report import Result
 
 
@@ -24,5 +25,6 @@ def render(results: list[Result]) -> str:
             title = " / ".join(p for p in (f.project, f.requirement) if p) or f.rule
             props.append(f"title={_escape_property(title)}")
             command = "error" if f.is_error else "warning"
-            lines.append(f"::{command} {','.join(props)}::{_escape(f.problem + ' Sådan retter du det: ' + f.fix)}")
+            message = f"{f.problem} {how_to_fix()} {f.fix}"
+            lines.append(f"::{command} {','.join(props)}::{_escape(message)}")
     return "\n".join(lines)
