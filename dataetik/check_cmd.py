@@ -14,14 +14,16 @@ import sys
 import time
 from pathlib import Path
 
+from dataetik import i18n
 from dataetik.build_messages import parse_warnings
 from dataetik.findings import Finding
+from dataetik.i18n import _, ngettext
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
 from dataetik.report import Result, github, junit, text
 from dataetik.rules import all_cases, project_wide_names
 from dataetik.site_files import EXCLUDE_PATTERNS, site_files
-from dataetik.vocabulary import Vocabulary, VocabularyError, load_site
+from dataetik.vocabulary import Vocabulary, VocabularyError, declared_language, load_site
 
 
 def unreadable_pages(site: Path) -> list[Finding]:
@@ -33,8 +35,9 @@ def unreadable_pages(site: Path) -> list[Finding]:
             data.decode("utf-8")
         except UnicodeDecodeError as err:
             found.append(Finding(rule="build", file=path.relative_to(site).as_posix(), line=data[:err.start].count(b"\n") + 1,
-                                 problem="Siden er ikke gemt som UTF-8 (fx æ, ø eller å i en anden tegnkodning).",
-                                 fix="Gem filen som UTF-8 i din editor (fx 'Gem som' > Kodning: UTF-8), og kør igen."))
+                                 problem=_("The page is not saved as UTF-8 (e.g. æ, ø or å in another encoding)."),
+                                 fix=_("Save the file as UTF-8 in your editor (e.g. 'Save as' > Encoding: UTF-8), and "
+                                       "run again.")))
     return found
 
 
@@ -44,7 +47,7 @@ def build(site: Path, out: Path, vocab: Vocabulary) -> list[Result]:
     proc = subprocess.run(cmd, cwd=site, capture_output=True, text=True)
     findings = parse_warnings(proc.stderr, vocab, root=str(site))
     if proc.returncode != 0 and not findings:
-        raise SystemExit(f"Bygget fejlede uden en melding, der kan læses:\n{proc.stderr[-2000:]}")
+        raise SystemExit(_("The build failed without a message that can be read:") + f"\n{proc.stderr[-2000:]}")
     return [Result("build", f.location, "", (f,)) for f in findings]
 
 
@@ -65,9 +68,11 @@ def run(site: Path, junit_path: Path | None = None, say=print) -> int:
     out = site / "_build" / "check"
     shutil.rmtree(out, ignore_errors=True)  # never check a needs.json left by an earlier build
     started = time.perf_counter()
-    say("Bygger sitet (det tager et øjeblik) ...")
+    i18n.use(declared_language(site, EXCLUDE_PATTERNS) or i18n.language())  # as far as the policy can be read
+    say(_("Building the site (it takes a moment) ..."))
     try:  # the policy's words first: without them nothing can be built or checked
         vocab = load_site(site, EXCLUDE_PATTERNS, project_wide_names())
+        i18n.use(vocab.language)
     except VocabularyError as err:
         finding = Finding(rule="vocabulary", file=err.file.relative_to(site).as_posix(), line=err.line,
                           problem=err.problem, fix=err.fix)
@@ -75,13 +80,16 @@ def run(site: Path, junit_path: Path | None = None, say=print) -> int:
         return 1
     unreadable = unreadable_pages(site)
     results = [Result("build", f.location, "", (f,)) for f in unreadable] or build(site, out, vocab)
-    say(f"  bygget på {time.perf_counter() - started:.0f} s, {len(results)} {'melding' if len(results) == 1 else 'meldinger'} fra bygget")
+    say("  " + ngettext("built in {seconds} s, {count} message from the build",
+                        "built in {seconds} s, {count} messages from the build", len(results)).format(
+        seconds=f"{time.perf_counter() - started:.0f}", count=len(results)))
     needs_json = out / "needs.json"
     requirement_url = lambda _: None  # noqa: E731
     if needs_json.exists():
         policy = Policy.from_needs(load_needs(needs_json, srcdir=site), vocab)
         cases = all_cases(policy)
-        say(f"Kører {len(cases)} kontroller for {len(policy.projects)} projekter ...")
+        say(ngettext("Running {checks} checks for {projects} project ...", "Running {checks} checks for {projects} "
+                     "projects ...", len(policy.projects)).format(checks=len(cases), projects=len(policy.projects)))
         # A bad counts file is reported again by its bias_result check, with the requirement: say it once.
         rechecked = {c.key for c in cases if c.rule == "bias_result"}
         results = [_in_project(r, policy) for r in results if not _repeated(r, rechecked)]

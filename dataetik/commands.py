@@ -1,4 +1,4 @@
-"""The author-facing subcommands: new, check, risk. Messages are Danish."""
+"""The author-facing subcommands: new, check, risk, aggregate. Messages are in the policy's language."""
 
 from __future__ import annotations
 
@@ -7,23 +7,55 @@ import os
 import sys
 from pathlib import Path
 
-from dataetik import check_cmd, new_cmd
+from dataetik import check_cmd, i18n, new_cmd
+from dataetik.findings import how_to_fix
+from dataetik.i18n import _
 from dataetik.policy import today
 from dataetik.risk import ask
-from dataetik.scaffold import ScaffoldError
-from dataetik.vocabulary import VocabularyError
+from dataetik.scaffold import ScaffoldError, date_placeholder, placeholder
+from dataetik.site_files import EXCLUDE_PATTERNS
+from dataetik.vocabulary import VocabularyError, declared_language
+
+
+def _site_holding(path: Path) -> Path | None:
+    """The site folder (with a conf.py) a file lies in, if any."""
+    return next((d for d in path.parents if (d / "conf.py").exists()), None)
+
+
+# What a command says where no policy declares a language (aggregate run outside any site):
+# the language the tool was written for.
+HOME_LANGUAGE = "da"
+
+
+def speak_the_site_language(argv: list[str]) -> None:
+    """Say everything, help texts too, in the language of the site the command is run on (its
+    --site, the folder of aggregate's output, or the current folder), as far as its policy
+    declares one; each command speaks the policy's language again once it has read the policy."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--site")
+    early.add_argument("-o", "--output")
+    try:
+        known = early.parse_known_args(argv)[0]
+    except SystemExit:  # a malformed --site: the real parser says so
+        i18n.use(HOME_LANGUAGE)
+        return
+    site = Path(known.site) if known.site else (
+        _site_holding(Path(known.output).resolve()) if known.output else None) or Path(".")
+    i18n.use(declared_language(site.resolve(), EXCLUDE_PATTERNS) or HOME_LANGUAGE)
 
 
 def _site(args) -> Path:
     site = Path(args.site).resolve()
     if not (site / "conf.py").exists():
-        raise ScaffoldError(f"{site} er ikke sitets mappe (der er ingen conf.py). Kør kommandoen fra sitets mappe, eller brug --site.")
+        raise ScaffoldError(_("{site} is not the site's folder (there is no conf.py). Run the command from the site's "
+                              "folder, or use --site.").format(site=site))
     return site
 
 
 def _prompt(question: str) -> str:
     if not sys.stdin.isatty():
-        raise ScaffoldError("Der mangler oplysninger, og der er ingen terminal at spørge i. Angiv dem som flag (se 'dataetik new --help').")
+        raise ScaffoldError(_("Information is missing, and there is no terminal to ask in. Give it as flags (see "
+                              "'dataetik new --help')."))
     return input(question)
 
 
@@ -32,8 +64,8 @@ def _traits(vocab, given: list[str]) -> dict[str, str]:
     fields = {t.word: t.field for t in vocab.traits}
     unknown = [w for w in given if w not in fields]
     if unknown:
-        raise ScaffoldError(f"Projekttrækket '{unknown[0]}' findes ikke i politikken. Vælg blandt: "
-                            f"{', '.join(fields) or '(ingen)'}.")
+        raise ScaffoldError(_("The project trait '{trait}' does not exist in the policy. Choose from: {traits}.").format(
+            trait=unknown[0], traits=", ".join(fields) or _("(none)")))
     return {fields[w]: vocab.yes for w in given}
 
 
@@ -53,8 +85,9 @@ def cmd_new(args) -> int:
             new_cmd.slugify(args.name)
         new = new_cmd.interview(policy, _prompt, print, args.name, args.forvaltning, args.risiko, traits)
     page = new_cmd.create(site, policy, new)
-    print(f"Oprettet: {page.relative_to(site)}")
-    print("Erstat hvert UDFYLDES og hver ÅÅÅÅ-MM-DD i filen, og kør derefter 'dataetik check'.")
+    print(_("Created: {page}").format(page=page.relative_to(site)))
+    print(_("Replace each {placeholder} and each {date} in the file, and then run 'dataetik check'.").format(
+        placeholder=placeholder(), date=date_placeholder()))
     return 0
 
 
@@ -78,9 +111,9 @@ def cmd_risk(args) -> int:
     site = _site(args)
     policy = new_cmd.load_policy(site)
     if not policy.vocabulary.risk_levels:
-        raise ScaffoldError("Politikken har ingen risikoprofiler, så der er intet at vurdere.")
+        raise ScaffoldError(_("The policy has no risk profiles, so there is nothing to assess."))
     outcome = ask(policy, _prompt, print)
-    print("Skriv i projektets felter:")
+    print(_("Write in the project's fields:"))
     print(f"  :risk: {outcome.level}")
     if outcome.met:
         print(f"  :risk_criteria: {', '.join(outcome.met)}")
@@ -93,63 +126,68 @@ def cmd_aggregate(args) -> int:
 
     # The disclosure threshold of the site the counts go into; a flag may only tighten it.
     output = Path(args.output).resolve()
-    site = Path(args.site).resolve() if args.site else next(
-        (d for d in output.parents if (d / "conf.py").exists()), None)
+    site = Path(args.site).resolve() if args.site else _site_holding(output)
     floor = PolicyBias.of(new_cmd.load_policy(site)).min_cell if site and (site / "conf.py").exists() else None
     min_cell = floor if args.min_cell is None else args.min_cell
     if min_cell is None:
-        raise ScaffoldError("Ingen politik angiver en diskretionsgrænse (min_cell) for optællingerne. Angiv den med "
-                            "--min-cell, fx --min-cell 5 (Danmarks Statistiks praksis).")
+        raise ScaffoldError(_("No policy states a disclosure threshold (min_cell) for the counts. Give it with "
+                              "--min-cell, e.g. --min-cell 5 (Statistics Denmark's practice)."))
     if floor is not None and min_cell < floor:
-        raise ScaffoldError(f"--min-cell {min_cell} er lavere end politikkens diskretionsgrænse på {floor}. "
-                            "Grænsen må skærpes, aldrig lempes.")
+        raise ScaffoldError(_("--min-cell {min_cell} is lower than the policy's disclosure threshold of {floor}. The "
+                              "threshold may be tightened, never loosened.").format(min_cell=min_cell, floor=floor))
     try:
         target = write_counts(Path(args.rows), Path(args.output), args.attribute, args.predicted, args.actual,
                               min_cell, force=args.force)
     except AggregateError as err:
         raise ScaffoldError(str(err)) from None
-    print(f"Skrevet: {target} (samlede optællinger; rækkefilen må ikke offentliggøres eller committes)")
+    print(_("Written: {target} (aggregated counts; the row file must not be published or committed)").format(
+        target=target))
     return 0
 
 
 def register(subparsers) -> None:
     """Add new, check and risk to the `dataetik` parser."""
-    new = subparsers.add_parser("new", help="opret en ny dataetisk vurdering ud fra politikken")
-    new.add_argument("name", nargs="?", help='projektets navn, fx "Ruteplanlægning i hjemmeplejen"')
-    new.add_argument("--forvaltning", help="forvaltning / afdeling, der ejer projektet")
-    new.add_argument("--risiko", help="risikoprofil, en af politikkens (udelad for at besvare spørgsmål)")
-    new.add_argument("--traek", dest="trait", action="append", metavar="TRÆK",
-                     help="et af politikkens projekttræk, som projektet har, fx \"indkøbt\" (gentag for flere)")
+    new = subparsers.add_parser("new", help=_("create a new data-ethics assessment from the policy"))
+    new.add_argument("name", nargs="?", help=_('the project\'s name, e.g. "Route planning in home care"'))
+    new.add_argument("--forvaltning", help=_("the department / unit that owns the project"))
+    new.add_argument("--risiko", help=_("risk profile, one of the policy's (leave out to answer questions)"))
+    new.add_argument("--traek", dest="trait", action="append", metavar=_("TRAIT"),
+                     help=_('one of the policy\'s project traits that the project has, e.g. "procured" (repeat for '
+                            'more)'))
     new.add_argument("--ikke-interaktiv", dest="non_interactive", action="store_true",
-                     help="spørg ikke om projektets træk; de, der ikke er angivet, er 'nej'")
+                     help=_("do not ask about the project's traits; those not given are 'no'"))
     new.set_defaults(func=cmd_new)
-    check = subparsers.add_parser("check", help="byg sitet og kontrollér alle vurderinger")
-    check.add_argument("--dato", help="dagen kontrollerne regner fra, ÅÅÅÅ-MM-DD (standard: i dag)")
+    check = subparsers.add_parser("check", help=_("build the site and check every assessment"))
+    check.add_argument("--dato", help=_("the day the checks count from, YYYY-MM-DD (default: today)"))
     check.set_defaults(func=cmd_check)
-    risk = subparsers.add_parser("risk", help="spørgeskema, der foreslår en risikoprofil")
+    risk = subparsers.add_parser("risk", help=_("questionnaire that proposes a risk profile"))
     risk.set_defaults(func=cmd_risk)
     for sub in (new, check, risk):
-        sub.add_argument("--site", default=".", help="sitets mappe (standard: den aktuelle)")
-    agg = subparsers.add_parser("aggregate", help="lav samlede optællinger til en bias-test ud fra en lokal rækkefil")
-    agg.add_argument("rows", help="lokal fil med én række pr. sag (CSV eller Parquet); må aldrig committes")
-    agg.add_argument("--attribute", action="append", required=True, help="egenskab at tælle på (gentag: køn, aldersgruppe ...)")
-    agg.add_argument("--predicted", required=True, help="kolonne med metodens udvælgelse (0/1)")
-    agg.add_argument("--actual", help="kolonne med det faktiske udfald (0/1), hvis det kendes")
-    agg.add_argument("--min-cell", type=int, help="diskretionsgrænse (standard: politikkens, ellers 5); kun strengere")
-    agg.add_argument("--site", help="sitets mappe, hvis politik giver diskretionsgrænsen (standard: den, outputfilen ligger i)")
-    agg.add_argument("-o", "--output", required=True, help="outputfil, fx projects/<mappe>/biastest.csv")
-    agg.add_argument("--force", action="store_true", help="overskriv outputfilen, hvis den findes")
+        sub.add_argument("--site", default=".", help=_("the site's folder (default: the current one)"))
+    agg = subparsers.add_parser("aggregate", help=_("make aggregated counts for a bias test from a local row file"))
+    agg.add_argument("rows", help=_("local file with one row per case (CSV or Parquet); must never be committed"))
+    agg.add_argument("--attribute", action="append", required=True,
+                     help=_("attribute to count by (repeat: sex, age group ...)"))
+    agg.add_argument("--predicted", required=True, help=_("column with the method's selection (0/1)"))
+    agg.add_argument("--actual", help=_("column with the actual outcome (0/1), if it is known"))
+    agg.add_argument("--min-cell", type=int, help=_("disclosure threshold (default: the policy's, otherwise 5); only "
+                                                    "stricter"))
+    agg.add_argument("--site", help=_("the site's folder, whose policy gives the disclosure threshold (default: the "
+                                      "one the output file is in)"))
+    agg.add_argument("-o", "--output", required=True, help=_("output file, e.g. projects/<folder>/biastest.csv"))
+    agg.add_argument("--force", action="store_true", help=_("overwrite the output file if it exists"))
     agg.set_defaults(func=cmd_aggregate)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a subcommand; an author's mistake is a Danish message and exit code 2, not a traceback."""
+    """Run a subcommand; an author's mistake is a message in the policy's language and exit code 2, not a traceback."""
     try:
         _today(getattr(args, "dato", None))
         return args.func(args)
     except ScaffoldError as err:
-        print(f"Fejl: {err}", file=sys.stderr)
+        print(_("Error: {error}").format(error=err), file=sys.stderr)
         return 2
     except VocabularyError as err:
-        print(f"Fejl i {err.file}:{err.line or 1}: {err.problem}\n    Sådan retter du det: {err.fix}", file=sys.stderr)
+        where = _("Error in {file}:{line}: {problem}").format(file=err.file, line=err.line or 1, problem=err.problem)
+        print(f"{where}\n    {how_to_fix()} {err.fix}", file=sys.stderr)
         return 2

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from dataetik.i18n import _
+
 
 class NeedsFileError(Exception):
     """needs.json is missing or unreadable: the site has not been built."""
@@ -54,11 +56,11 @@ def load_needs(path: Path, srcdir: Path | None = None) -> Needs:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise NeedsFileError(
-            f"{path} findes ikke. Byg sitet først med 'make html' – kontrollerne læser den needs.json, som bygget skriver."
-        ) from None
+        raise NeedsFileError(_("{path} does not exist. Build the site first with 'make html' – the checks read the "
+                               "needs.json the build writes.").format(path=path)) from None
     except json.JSONDecodeError as err:
-        raise NeedsFileError(f"{path} kan ikke læses som JSON ({err}). Byg sitet igen med 'make html'.") from None
+        raise NeedsFileError(_("{path} cannot be read as JSON ({error}). Build the site again with 'make "
+                               "html'.").format(path=path, error=err)) from None
     version = data.get("current_version", "")
     needs = data["versions"][version]["needs"]
     return Needs(by_id=needs, srcdir=srcdir)

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from dataetik import i18n
+from dataetik.i18n import _
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
 from dataetik.risk import ask, yes_or_no
@@ -24,27 +26,31 @@ def load_policy(site: Path) -> Policy:
     cmd = [sys.executable, "-m", "sphinx", "-b", "needs", "-q", "-N", "-d", str(site / "_build" / "needs-doctrees"), str(site), str(out)]
     subprocess.run(cmd, cwd=site, capture_output=True, text=True)
     if not (out / "needs.json").exists():
-        raise ScaffoldError("Politikken kunne ikke læses, fordi sitet ikke kan bygges. Kør 'dataetik check' og ret fejlene først.")
-    return Policy.from_needs(load_needs(out / "needs.json", srcdir=site))
+        raise ScaffoldError(_("The policy could not be read because the site cannot be built. Run 'dataetik check' and "
+                              "correct the errors first."))
+    policy = Policy.from_needs(load_needs(out / "needs.json", srcdir=site))
+    i18n.use(policy.vocabulary.language)  # everything from here on in the policy's language
+    return policy
 
 
 def validate(policy: Policy, site: Path, name: str, department: str, risk: str) -> tuple[str, str]:
-    """Check the author's input; returns (slug, code). Raises ScaffoldError with a Danish fix."""
+    """Check the author's input; returns (slug, code). Raises ScaffoldError with a fix."""
     if not name.strip():
-        raise ScaffoldError('Angiv et projektnavn, fx dataetik new "Ruteplanlægning i hjemmeplejen".')
+        raise ScaffoldError(_('Give a project name, e.g. dataetik new "Route planning in home care".'))
     slug = slugify(name)
     if not department.strip():
-        raise ScaffoldError("Angiv den forvaltning eller afdeling, der ejer projektet, fx --forvaltning \"Social og Sundhed\".")
+        raise ScaffoldError(_('Give the department or unit that owns the project, e.g. --forvaltning "Social Services '
+                              'and Health".'))
     levels = policy.vocabulary.risk_levels
     if levels and risk not in levels:
-        raise ScaffoldError(f"Risikoprofilen '{risk}' findes ikke. Vælg en af: {', '.join(levels)} – "
-                            "eller udelad --risiko og besvar spørgsmålene.")
+        raise ScaffoldError(_("The risk profile '{risk}' does not exist. Choose one of: {levels} – or leave out --risiko "
+                              "and answer the questions.").format(risk=risk, levels=", ".join(levels)))
     if not levels and risk:
-        raise ScaffoldError("Politikken har ingen risikoprofiler; udelad --risiko.")
+        raise ScaffoldError(_("The policy has no risk profiles; leave out --risiko."))
     folder = site / "projects" / slug
     if folder.exists():
-        raise ScaffoldError(f"Mappen {folder.relative_to(site)} findes allerede, og den bliver ikke overskrevet. "
-                            "Vælg et andet navn, eller ret den eksisterende vurdering.")
+        raise ScaffoldError(_("The folder {folder} already exists, and it will not be overwritten. Choose another name, "
+                              "or edit the existing assessment.").format(folder=folder.relative_to(site)))
     return slug, project_code(slug, set(policy.needs.by_id))
 
 
@@ -61,9 +67,9 @@ def create(site: Path, policy: Policy, new: NewProject) -> Path:
 def interview(policy: Policy, prompt: Callable[[str], str], say: Callable[[str], None],
               name: str | None, department: str | None, risk: str | None, traits: dict[str, str]) -> NewProject:
     """Ask for whatever the flags did not give."""
-    name = name or prompt("Projektets navn: ").strip()
+    name = name or prompt(_("The project's name:") + " ").strip()
     slugify(name)  # refuse a bad name before asking more
-    department = department or prompt("Forvaltning / afdeling: ").strip()
+    department = department or prompt(_("Department / unit:") + " ").strip()
     vocab = policy.vocabulary
     for trait in vocab.traits:
         if trait.field not in traits:

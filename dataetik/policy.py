@@ -13,6 +13,7 @@ import posixpath
 from dataclasses import dataclass
 from functools import cached_property
 
+from dataetik.i18n import _
 from dataetik.needs_data import Needs
 from dataetik.site_files import EXCLUDE_PATTERNS
 from dataetik.vocabulary import PolicyInfo, Vocabulary, load_site
@@ -45,7 +46,8 @@ def today() -> dt.date:
         return dt.date.today()
     day = parse_date(value)
     if day is None:
-        raise ValueError(f"DATAETIK_TODAY='{value}' er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2026-11-26.")
+        raise ValueError(_("{setting}='{value}' is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-26.").format(
+            setting="DATAETIK_TODAY", value=value))
     return day
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dataetik.i18n import _
 from dataetik.policy import Policy
 from dataetik.vocabulary import Vocabulary
 
@@ -58,16 +59,17 @@ def yes_or_no(vocab: Vocabulary, prompt: Callable[[str], str], question: str, sa
         reply = prompt(f"{question} [{vocab.yes}/{vocab.no}] ").strip().lower()
         if reply in accepted:
             return accepted[reply]
-        say(f"  Svar '{vocab.yes}' eller '{vocab.no}'.")
+        say("  " + _("Answer '{yes}' or '{no}'.").format(yes=vocab.yes, no=vocab.no))
 
 
 def ask(policy: Policy, prompt: Callable[[str], str], say: Callable[[str], None] = print) -> Outcome:
     """Ask each question until answered yes or no; returns the proposed level."""
     vocab = policy.vocabulary
     qs = questions(policy)
-    say(f"Risikovurdering: svar {vocab.yes} eller {vocab.no} til hvert spørgsmål.")
+    say(_("Risk assessment: answer {yes} or {no} to each question.").format(yes=vocab.yes, no=vocab.no))
     answers = {q.id: yes_or_no(vocab, prompt, f"{i}/{len(qs)} {q.text}", say) == vocab.yes
                for i, q in enumerate(qs, 1)}
     outcome = propose(vocab, qs, answers)
-    say(f"Forslag til risikoprofil: {outcome.level} (godkendes mindst af: {policy.approval_level(outcome.level)}).")
+    say(_("Proposed risk profile: {level} (approved at least by: {approver}).").format(
+        level=outcome.level, approver=policy.approval_level(outcome.level)))
     return outcome

@@ -1,7 +1,7 @@
 """A new assessment, generated from the policy: one section per applicable requirement.
 
-Placeholders are written as ``UDFYLDES`` so the checks reject them until an author
-has replaced every one. Guidance from the requirement is kept as MyST comments
+Placeholders are written as ``UDFYLDES`` (in a Danish policy; ``TODO`` in English) so the
+checks reject them until an author has replaced every one. Guidance from the requirement is kept as MyST comments
 (``%`` lines): the author sees it in the file, readers of the site do not.
 """
 
@@ -11,14 +11,23 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from dataetik.i18n import _, ngettext
 from dataetik.policy import Policy, Requirement
 
-PLACEHOLDER = "UDFYLDES"
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
 class ScaffoldError(ValueError):
-    """Input an author must correct; the message is Danish and says how."""
+    """Input an author must correct; the message is in the policy's language and says how."""
+
+
+def placeholder() -> str:
+    """The marker an author must replace (one the placeholder check knows)."""
+    return _("TODO")
+
+
+def date_placeholder() -> str:
+    return _("YYYY-MM-DD")
 
 
 def slugify(name: str) -> str:
@@ -27,9 +36,8 @@ def slugify(name: str) -> str:
     text = text.encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if not re.search(r"[a-z]", slug):
-        raise ScaffoldError(
-            f"Projektnavnet '{name}' kan ikke bruges: det skal indeholde bogstaver. Skriv fx \"Ruteplanlægning i hjemmeplejen\"."
-        )
+        raise ScaffoldError(_("The project name '{name}' cannot be used: it must contain letters. Write e.g. "
+                              '"Route planning in home care".').format(name=name))
     return slug[:60].rstrip("-")
 
 
@@ -62,41 +70,50 @@ def _guidance(req: Requirement) -> str:
 
 
 def _consideration(code: str, req: Requirement) -> str:
+    todo, date = placeholder(), date_placeholder()
+    requirement = _("The requirement ({id}):").format(id=req.id)
+    reasoning = _("Write your reasoning here – what have you considered, what have you decided, and why?")
     return f"""### {req.title}
 
-% Kravet ({req.id}): {_guidance(req).removeprefix('% ')}
+% {requirement} {_guidance(req).removeprefix('% ')}
 :::{{consideration}} {req.title}
 :id: C_{code}_{req.id.removeprefix('R_')}
 :addresses: {req.id}
-:date: ÅÅÅÅ-MM-DD
+:date: {date}
 
-{PLACEHOLDER}: Skriv jeres begrundelse her – hvad har I overvejet, hvad har I besluttet, og hvorfor?
+{todo}: {reasoning}
 :::
 """
 
 
 def _evidence(code: str, req_ids: list[str], kind: str) -> str:
     short = re.sub(r"[^A-Z0-9]+", "_", kind.upper().translate(_DANISH))[:20].strip("_")
+    todo, date = placeholder(), date_placeholder()
+    where = _("where the document is kept, e.g. a case number")
+    conclusion = _("What does the document conclude?")
     return f""":::{{evidence}} {kind.capitalize()}
 :id: EV_{code}_{short}
 :addresses: {', '.join(req_ids)}
 :kind: {kind}
-:date: ÅÅÅÅ-MM-DD
-:reference: {PLACEHOLDER}: hvor dokumentet findes, fx journalnummer
+:date: {date}
+:reference: {todo}: {where}
 
-{PLACEHOLDER}: Hvad konkluderer dokumentet?
+{todo}: {conclusion}
 :::
 """
 
 
 def _biastest(code: str, req_ids: list[str]) -> str:
-    return f""":::{{biastest}} Test for skævhed
+    todo, date = placeholder(), date_placeholder()
+    title = _("Test for bias")
+    tested = _("Which decision or selection has been tested, on which citizens and over which period?")
+    return f""":::{{biastest}} {title}
 :id: BT_{code}
 :addresses: {', '.join(req_ids)}
-:date: ÅÅÅÅ-MM-DD
+:date: {date}
 :counts: biastest.csv
 
-{PLACEHOLDER}: Hvilken beslutning eller udvælgelse er testet, på hvilke borgere og hvilken periode?
+{todo}: {tested}
 :::
 """
 
@@ -108,64 +125,85 @@ def project_page(policy: Policy, new: NewProject, code: str) -> str:
     traits = "\n".join(f":{t.field}: {new.traits.get(t.field, vocab.no)}" for t in vocab.traits)
     criteria = f":risk_criteria: {', '.join(new.criteria)}\n" if new.criteria else ""
     answers = "".join(f"% - {line}\n" for line in new.risk_answers)
-    chosen = f"% Risikoprofilen '{new.risk}' er valgt ud fra disse svar:\n{answers}" if new.risk_answers else ""
+    chosen = ("% " + _("The risk profile '{risk}' was chosen from these answers:").format(risk=new.risk) + f"\n{answers}"
+              if new.risk_answers else "")
     risk = f":risk: {new.risk}\n" if vocab.risk_levels else ""
     planned = (vocab.words_for(vocab.statuses, "planned") or list(vocab.statuses))[0]
-    profile = f"Projektets risikoprofil er *{new.risk}*. Derfor gælder" if vocab.risk_levels else "For projektet gælder"
+    todo, date = placeholder(), date_placeholder()
+    created = _("Created with `dataetik new`. Replace each {placeholder} and each {date}, and run `dataetik "
+                "check`.").format(placeholder=todo, date=date)
+    personal_data = _("which kinds of personal data")
+    legal_basis = _("e.g. the General Data Protection Regulation art. 6(1)(e)")
+    summary = _("Write 3-5 sentences to the citizens: which data are used, for what, and how does it affect "
+                "decisions about them?")
+    if vocab.risk_levels:
+        applies = ngettext("The project's risk profile is *{risk}*. Therefore {count} requirement applies.",
+                           "The project's risk profile is *{risk}*. Therefore these {count} requirements apply.",
+                           len(applicable))
+    else:
+        applies = ngettext("{count} requirement applies to the project.", "These {count} requirements apply to the "
+                           "project.", len(applicable))
+    applies = applies.format(risk=new.risk, count=len(applicable))
+    considerations = _("Considerations")
     parts = [f"""# {new.name}
 
-% Oprettet med `dataetik new`. Erstat hvert {PLACEHOLDER} og hver ÅÅÅÅ-MM-DD, og kør `dataetik check`.
+% {created}
 {chosen}
 :::{{project}} {new.name}
 :id: PRJ_{code}
 :department: {new.department}
 {risk}:status: {planned}
-:start_date: ÅÅÅÅ-MM-DD
-:personal_data: {PLACEHOLDER}: hvilke slags personoplysninger
-:legal_basis: {PLACEHOLDER}: fx Databeskyttelsesforordningen art. 6, stk. 1, litra e
+:start_date: {date}
+:personal_data: {todo}: {personal_data}
+:legal_basis: {todo}: {legal_basis}
 {traits}
 {criteria}
-{PLACEHOLDER}: Skriv 3-5 sætninger til borgerne: hvilke data bruges, til hvad, og hvordan påvirker det beslutninger om dem?
+{todo}: {summary}
 :::
 
-## Overvejelser
+## {considerations}
 
-{profile} disse {len(applicable)} krav.
+{applies}
 """]
     parts += [_consideration(code, r) for r in applicable if "consideration" in r.answered_by]
     # One bias test, and one piece of evidence per kind, answering every requirement that asks
     # for it: IDs stay unique whatever the policy demands.
     bias = [r.id for r in applicable if "biastest" in r.answered_by]
     if bias:
-        parts.append("## Bias-test\n\n% Se vejledningen om bias-test: docs/guides/biastest.md\n")
+        parts.append("## " + _("Bias test") + "\n\n% "
+                     + _("See the guide to bias tests: {path}").format(path="docs/guides/biastest.md") + "\n")
         parts.append(_biastest(code, bias))
     kinds: dict[str, list[str]] = {}
     for r in applicable:
         for kind in r.evidence_kind if "evidence" in r.answered_by else ():
             kinds.setdefault(kind, []).append(r.id)
     if kinds:
-        parts.append("## Dokumentation\n")
+        parts.append("## " + _("Evidence") + "\n")
         parts += [_evidence(code, ids, kind) for kind, ids in kinds.items()]
     approvals = [r for r in applicable if "approval" in r.answered_by]
     if approvals:
         level = policy.approval_level(new.risk) or (vocab.decision_levels[0] if vocab.decision_levels else None)
         ids = ", ".join(r.id for r in approvals)
-        at_least = f" (niveau mindst: {level})" if level else ""
+        insert = (_("When the project is approved, insert (level at least: {level}):").format(level=level) if level
+                  else _("When the project is approved, insert:"))
         level_line = f"\n% :decision_level: {level}" if level else ""
         approves = vocab.words_for(vocab.decisions, "approves", "approves_with_conditions")[0]
-        parts.append(f"""## Godkendelse
+        heading, title, role = _("Approval"), _("What has been approved"), _("role, not name")
+        what = _("What exactly has been approved, and on which conditions.")
+        not_yet = _("The project has not yet been approved.")
+        parts.append(f"""## {heading}
 
-% Når projektet er godkendt, indsæt{at_least}:
-% :::{{approval}} Hvad er godkendt
+% {insert}
+% :::{{approval}} {title}
 % :id: AP_{code}
 % :addresses: {ids}
-% :role: rolle, ikke navn{level_line}
+% :role: {role}{level_line}
 % :decision: {approves}
-% :date: ÅÅÅÅ-MM-DD
+% :date: {date_placeholder()}
 %
-% Hvad præcist er godkendt, og på hvilke vilkår.
+% {what}
 % :::
-Projektet er endnu ikke godkendt.
+{not_yet}
 """)
     return "\n".join(parts) + "\n"
 
@@ -173,6 +211,7 @@ Projektet er endnu ikke godkendt.
 def filled_in(page: str, reason: str, assessed: str, start: str) -> str:
     """A generated page with every placeholder answered, standing in for an author
     (used by the benchmark and the tests; real assessments are written by people)."""
-    page = page.replace(":start_date: ÅÅÅÅ-MM-DD", f":start_date: {start}").replace("ÅÅÅÅ-MM-DD", assessed)
-    lines = [reason if line.startswith(PLACEHOLDER) else line.replace(f"{PLACEHOLDER}: ", "") for line in page.splitlines()]
+    todo, date = placeholder(), date_placeholder()
+    page = page.replace(f":start_date: {date}", f":start_date: {start}").replace(date, assessed)
+    lines = [reason if line.startswith(todo) else line.replace(f"{todo}: ", "") for line in page.splitlines()]
     return "\n".join(lines) + "\n"
