@@ -1,8 +1,8 @@
-"""Sphinx build warnings as findings an author can act on, in Danish.
+"""Sphinx build warnings as findings an author can act on, in the policy's language.
 
 sphinx-needs reports structural errors (bad values, unknown links, bad IDs) in
-English; the common ones are translated here with a concrete fix, the rest are
-passed on as they are, still with their file and line.
+English; the common ones are said here in the author's words with a concrete fix, the
+rest are passed on as they are, still with their file and line.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import difflib
 import re
 
 from dataetik import model
+from dataetik.biastest import test_head_pattern
 from dataetik.findings import Finding
+from dataetik.i18n import N_, _, translated
 from dataetik.vocabulary import Vocabulary
 
 # "file:line: WARNING: msg", "file: WARNING: msg" or, for the whole site (e.g. configuration), "WARNING: msg".
@@ -19,47 +21,47 @@ _HEAD = re.compile(r"^(?:(?P<file>[^\s:][^:]*?):(?P<line>\d+)?:? ?)?(?P<level>WA
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes, e.g. when CI sets FORCE_COLOR
 _TYPE = re.compile(r"\[([\w.]+)\]$")  # Sphinx ends a message with its type: [dataetik.biastest]
-_BIAS_TEST = re.compile(r"Bias-testen (\S+):")  # dataetik.biastest.sphinx names the test first
 
-# (pattern over the whole message, problem template, fix)
+# (pattern over the whole message, problem template, fix template): msgids, translated when used.
 _KNOWN = [
     (re.compile(r'Field:\s+(?P<field>\S+).*?Schema message:\s+"(?P<value>[^"]*)" is not one of (?P<allowed>.+?) \[', re.S),
-     "Feltet '{field}' har værdien '{value}', som ikke er tilladt.",
-     "Brug en af de tilladte værdier: {allowed}."),
+     N_("The field '{field}' has the value '{value}', which is not allowed."),
+     N_("Use one of the allowed values: {allowed}.")),
     (re.compile(r'Field:\s+(?P<field>\S+).*?Schema message:\s+"(?P<value>[^"]*)" does not match .*?\\d\{4\}', re.S),
-     "Feltet '{field}' har værdien '{value}', som ikke er en dato.",
-     "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-03-01."),
+     N_("The field '{field}' has the value '{value}', which is not a date."),
+     N_("Write the date as YYYY-MM-DD, e.g. 2025-03-01.")),
     (re.compile(r'Need \'(?P<need>[^\']+)\' has schema violations.*?Schema message:\s+"(?P<field>[^"]+)" is a required property', re.S),
-     "{need} mangler feltet '{field}'.",
-     "Tilføj linjen ':{field}: ...' i elementet. Står den der allerede, så fjern tomme linjer mellem felterne "
-     "øverst i elementet: alt efter den første tomme linje læses som tekst."),
+     N_("{need} lacks the field '{field}'."),
+     N_("Add the line ':{field}: ...' to the element. If it is already there, remove blank lines between the fields "
+        "at the top of the element: everything after the first blank line is read as text.")),
     (re.compile(r"Need '(?P<need>[^']+)' has unknown outgoing link '(?P<target>[^']+)' in field '(?P<field>[^']+)'"),
-     "{need} linker til '{target}' i feltet '{field}', men der findes intet element med det ID.",
-     "Ret ID'et, så det peger på et element, der findes (krav står i kravlisten), eller fjern linket."),
+     N_("{need} links to '{target}' in the field '{field}', but there is no element with that ID."),
+     N_("Correct the ID so it points at an element that exists (requirements are in the list of requirements), or "
+        "remove the link.")),
     (re.compile(r"Need '(?P<need>[^']+)' link '(?P<target>[^']+)' in field '(?P<field>[^']+)': target need type '(?P<type>[^']+)' is not one of '(?P<allowed>[^']+)'"),
-     "{need} linker i feltet '{field}' til '{target}', som er af typen '{type}'.",
-     "Feltet '{field}' skal pege på et element af typen '{allowed}'."),
+     N_("{need} links in the field '{field}' to '{target}', which is of the type '{type}'."),
+     N_("The field '{field}' must point at an element of the type '{allowed}'.")),
     (re.compile(r"Given ID '(?P<id>[^']+)' does not match configured regex"),
-     "ID'et '{id}' har et ugyldigt format, så elementet blev ikke oprettet.",
-     "Brug kun store bogstaver, tal og _, fx C_RUTER_BIASTEST."),
+     N_("The ID '{id}' has an invalid format, so the element was not created."),
+     N_("Use only capital letters, digits and _, e.g. C_RUTER_BIASTEST.")),
     (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists \(defined at (?P<where>[^)]+)\)", re.I),
-     "ID'et '{id}' bruges både her og i {where}, så elementet her blev ikke oprettet.",
-     "Giv det element, der er kopieret, sit eget, nye ID (et kopieret projekt skal have nye ID'er overalt)."),
+     N_("The ID '{id}' is used both here and in {where}, so the element here was not created."),
+     N_("Give the element that was copied a new ID of its own (a copied project needs new IDs everywhere).")),
     (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists", re.I),
-     "ID'et '{id}' bruges allerede af et andet element.",
-     "Giv elementet et nyt, unikt ID."),
+     N_("The ID '{id}' is already used by another element."),
+     N_("Give the element a new, unique ID.")),
     (re.compile(r"No ID defined, but 'needs_id_required'"),
-     "Elementet har intet ':id:', så det blev ikke oprettet.",
-     "Tilføj fx ':id: C_PROJEKT_EMNE' lige under elementets første linje (kun store bogstaver, tal og _)."),
+     N_("The element has no ':id:', so it was not created."),
+     N_("Add e.g. ':id: C_PROJECT_TOPIC' right below the element's first line (only capital letters, digits and _).")),
     (re.compile(r"Unknown option '(?P<option>[^']+)' \[needs\."),
-     "Feltet ':{option}:' findes ikke.",
-     "{suggestion}Se feltreferencen for de felter, hver slags element har."),
+     N_("The field ':{option}:' does not exist."),
+     N_("{suggestion}See the field reference for the fields each kind of element has.")),
     (re.compile(r"Unknown directive type: '(?P<directive>[^']+)'"),
-     "'{directive}' er hverken en elementtype eller et kendt direktiv, så blokken blev ikke vist.",
-     "{suggestion}Elementtyperne er: " + ", ".join(t["directive"] for t in model.NEED_TYPES) + "."),
+     N_("'{directive}' is neither an element type nor a known directive, so the block was not shown."),
+     N_("{suggestion}The element types are: {types}.")),
     (re.compile(r"Non-consecutive header level increase; H(?P<above>\d) to H(?P<level>\d)"),
-     "Overskriften springer et niveau over (fra niveau {above} til {level}).",
-     "Giv overskriften ét # mere end overskriften over den, fx ## under #."),
+     N_("The heading skips a level (from level {above} to {level})."),
+     N_("Give the heading one # more than the heading above it, e.g. ## below #.")),
 ]
 
 _DIRECTIVES = [t["directive"] for t in model.NEED_TYPES]
@@ -70,9 +72,9 @@ def _suggestion(values: dict[str, str], vocab: Vocabulary) -> str:
     if "option" in values:
         options = sorted({*model.FIELDS, *vocab.trait_fields, *model.NEED_LINKS, "id", "status", "tags"})
         close = difflib.get_close_matches(values["option"], options, n=1)
-        return f"Mente du ':{close[0]}:'? " if close else ""
+        return _("Did you mean ':{option}:'?").format(option=close[0]) + " " if close else ""
     close = difflib.get_close_matches(values.get("directive", ""), _DIRECTIVES, n=1)
-    return f"Mente du '{close[0]}'? " if close else ""
+    return _("Did you mean '{name}'?").format(name=close[0]) + " " if close else ""
 
 
 def _allowed(field: str, vocab: Vocabulary) -> str | None:
@@ -83,24 +85,26 @@ def _allowed(field: str, vocab: Vocabulary) -> str | None:
     if not values:
         return None
     quoted = [f'"{v}"' for v in values]
-    return " eller ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
+    return (" " + _("or") + " ").join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
 
 
 def _translate(message: str, vocab: Vocabulary, located: bool = True) -> tuple[str, str]:
     for pattern, problem, fix in _KNOWN:
         match = pattern.search(message)
         if match:
-            values = {k: v.replace(" or ", " eller ") for k, v in match.groupdict().items()}
+            values = {k: v.replace(" or ", " " + _("or") + " ") for k, v in match.groupdict().items()}
             if "allowed" in values:
                 values["allowed"] = _allowed(values.get("field", ""), vocab) or values["allowed"]
             if "where" in values:  # a docname ("projects/x/index:58") as the file an author opens
                 values["where"] = re.sub(r"^([^:]+)", r"\1.md", values["where"])
             if "{suggestion}" in fix:
                 values["suggestion"] = _suggestion(values, vocab)
-            return problem.format(**values), fix.format(**values)
+            values["types"] = ", ".join(_DIRECTIVES)
+            return translated(problem).format(**values), translated(fix).format(**values)
     first = message.strip().splitlines()[0]
-    where = "i den nævnte fil og linje" if located else "i conf.py eller den udvidelse, meldingen nævner"
-    return f"Bygget melder: {first}", f"Ret det, meldingen peger på, {where}."
+    fix = (_("Correct what the message points at, in the file and line it names.") if located else
+           _("Correct what the message points at, in conf.py or the extension the message names."))
+    return _("The build reports: {message}").format(message=first), fix
 
 
 def parse_warnings(stderr: str, vocab: Vocabulary, root: str = "") -> list[Finding]:
@@ -116,10 +120,11 @@ def parse_warnings(stderr: str, vocab: Vocabulary, root: str = "") -> list[Findi
         elif blocks and (line.startswith(" ") or not line.strip()):
             blocks[-1][1].append(line)
     findings = []
+    bias_test = test_head_pattern()  # dataetik.biastest.sphinx names the test first
     for head, lines in blocks:
         message = "\n".join(lines)
         source = _TYPE.search(message.rstrip())
-        test = _BIAS_TEST.match(message)
+        test = bias_test.match(message)
         file = head.group("file") or ""
         if root and file.startswith(root):
             file = file[len(root):].lstrip("/")

@@ -9,23 +9,30 @@ each field against the words the policy declares.
 
 from __future__ import annotations
 
+from dataetik.i18n import N_, _, translated
 from dataetik.vocabulary import Vocabulary
 
 ID_REGEX = r"^[A-Z][A-Z0-9_]{2,}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
-# Diagram fills are light so that black node text keeps its contrast.
+# Diagram fills are light so that black node text keeps its contrast. Titles are msgids: the
+# Sphinx extension translates them for sphinx-needs, type_title() for everything else.
 NEED_TYPES = [
-    {"directive": "principle", "title": "Princip", "prefix": "P_", "color": "#bcd7ec"},
-    {"directive": "requirement", "title": "Krav", "prefix": "R_", "color": "#e3eef8"},
-    {"directive": "risklevel", "title": "Risikoniveau", "prefix": "RISK_", "color": "#f3e6b3"},
-    {"directive": "criterion", "title": "Risikokriterium", "prefix": "K_", "color": "#f8f0d0"},
-    {"directive": "project", "title": "Projekt", "prefix": "PRJ_", "color": "#c8e6c9"},
-    {"directive": "consideration", "title": "Overvejelse", "prefix": "C_", "color": "#e4f1d4"},
-    {"directive": "biastest", "title": "Bias-test", "prefix": "BT_", "color": "#e8d5f0"},
-    {"directive": "evidence", "title": "Dokumentation", "prefix": "EV_", "color": "#e3e8eb"},
-    {"directive": "approval", "title": "Godkendelse", "prefix": "AP_", "color": "#fbd9bf"},
+    {"directive": "principle", "title": N_("Principle"), "prefix": "P_", "color": "#bcd7ec"},
+    {"directive": "requirement", "title": N_("Requirement"), "prefix": "R_", "color": "#e3eef8"},
+    {"directive": "risklevel", "title": N_("Risk level"), "prefix": "RISK_", "color": "#f3e6b3"},
+    {"directive": "criterion", "title": N_("Risk criterion"), "prefix": "K_", "color": "#f8f0d0"},
+    {"directive": "project", "title": N_("Project"), "prefix": "PRJ_", "color": "#c8e6c9"},
+    {"directive": "consideration", "title": N_("Consideration"), "prefix": "C_", "color": "#e4f1d4"},
+    {"directive": "biastest", "title": N_("Bias test"), "prefix": "BT_", "color": "#e8d5f0"},
+    {"directive": "evidence", "title": N_("Evidence"), "prefix": "EV_", "color": "#e3e8eb"},
+    {"directive": "approval", "title": N_("Approval"), "prefix": "AP_", "color": "#fbd9bf"},
 ]
+
+
+def type_title(directive: str) -> str:
+    """A need type's name, as readers see it: 'Krav' for requirement on a Danish site."""
+    return translated(next(t["title"] for t in NEED_TYPES if t["directive"] == directive))
 
 _DATE = {"type": "string", "pattern": DATE_PATTERN}
 _TEXT = {"type": "string"}
@@ -101,7 +108,7 @@ def field_schema(vocab: Vocabulary, name: str) -> dict:
 
 def need_fields(vocab: Vocabulary) -> dict[str, dict]:
     """sphinx-needs' `needs_fields`: every field with its label and schema; traits included."""
-    fields = {name: {"description": label, "schema": field_schema(vocab, name)} for name, (label, _) in FIELDS.items()}
+    fields = {name: {"description": label, "schema": field_schema(vocab, name)} for name, (label, _spec) in FIELDS.items()}
     for trait in vocab.traits:
         fields[trait.field] = {"description": trait.label, "schema": _enum([vocab.yes, vocab.no])}
     return fields
@@ -140,22 +147,23 @@ CORE_FIELDS = {"status"}
 # Types that sit inside a project folder and belong to its project.
 PROJECT_PARTS = ["consideration", "biastest", "evidence", "approval"]
 
+# Link names are msgids, translated by the Sphinx extension (and where else they are shown).
 NEED_LINKS: dict[str, dict] = {
     "derives_from": {
-        "outgoing": "Udspringer af",
-        "incoming": "Udmøntes i",
+        "outgoing": N_("Derives from"),
+        "incoming": N_("Realised in"),
         "target_types": ["principle"],
         "color": "#1f5f8b",
     },
     "addresses": {
-        "outgoing": "Besvarer",
-        "incoming": "Besvaret af",
+        "outgoing": N_("Answers"),
+        "incoming": N_("Answered by"),
         "target_types": ["requirement"],
         "color": "#4c8cbf",
     },
     "belongs_to": {
-        "outgoing": "Hører til",
-        "incoming": "Indeholder",
+        "outgoing": N_("Belongs to"),
+        "incoming": N_("Contains"),
         "target_types": ["project"],
         # The project of the folder the need sits in (dataetik.sphinx_ext).
         "default": "[[project_of_folder()]]",
@@ -163,14 +171,14 @@ NEED_LINKS: dict[str, dict] = {
         "color": "#2e7d32",
     },
     "reviews": {
-        "outgoing": "Gennemgår manuelt",
-        "incoming": "Gennemgået manuelt i",
+        "outgoing": N_("Reviews manually"),
+        "incoming": N_("Reviewed manually in"),
         "target_types": ["biastest"],
         "color": "#ab47bc",
     },
     "risk_criteria": {
-        "outgoing": "Opfylder risikokriterier",
-        "incoming": "Opfyldes af",
+        "outgoing": N_("Meets risk criteria"),
+        "incoming": N_("Met by"),
         "target_types": ["criterion"],
         "color": "#c9a227",
     },
@@ -196,7 +204,6 @@ def type_fields(vocab: Vocabulary, need_type: str) -> list[str]:
 def schema_definitions(vocab: Vocabulary) -> dict:
     """Build-time rules sphinx-needs checks: required fields per type, and that a
     requirement derives from a principle (its link target type is checked natively)."""
-    titles = {t["directive"]: t["title"] for t in NEED_TYPES}
     schemas = []
     for need_type, all_fields in required_fields(vocab).items():
         fields = [f for f in all_fields if f not in CORE_FIELDS]
@@ -204,7 +211,8 @@ def schema_definitions(vocab: Vocabulary) -> dict:
             {
                 "id": f"{need_type}-required-fields",
                 "severity": "violation",
-                "message": f"{titles[need_type]}: et påkrævet felt mangler ({', '.join(fields)})",
+                "message": _("{type}: a required field is missing ({fields})").format(
+                    type=type_title(need_type), fields=", ".join(fields)),
                 "select": {"properties": {"type": {"const": need_type}}},
                 "validate": {"local": {"required": fields}},
             }
@@ -213,7 +221,7 @@ def schema_definitions(vocab: Vocabulary) -> dict:
         {
             "id": "requirement-derives-from-principle",
             "severity": "violation",
-            "message": "Et krav skal udspringe af mindst ét princip (derives_from)",
+            "message": _("A requirement must derive from at least one principle (derives_from)"),
             "select": {"properties": {"type": {"const": "requirement"}}},
             "validate": {"local": {"properties": {"derives_from": {"minItems": 1}}, "required": ["derives_from"]}},
         }

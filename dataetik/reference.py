@@ -12,20 +12,23 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from dataetik import model
+from dataetik.i18n import N_, _, translated
 from dataetik.rules import RULES
 
-BUILD = ("Bygget: hvert felt har en tilladt værdi, påkrævede felter er udfyldt, ID'er har det rigtige format, og "
-         "hvert link peger på et eksisterende element af den rigtige type.")
-STATUS_MEANING = {"planned": "endnu ikke i brug", "in_use": "i brug", "ended": "afsluttet, data er brugt",
-                  "stopped": "stoppet"}
-DECISION_MEANING = {"approves": "godkender", "approves_with_conditions": "godkender med vilkår", "rejects": "afviser"}
+# msgids, translated where shown
+BUILD = N_("The build: every field has an allowed value, required fields are filled in, IDs have the right format, "
+           "and every link points at an existing element of the right type.")
+STATUS_MEANING = {"planned": N_("not yet in use"), "in_use": N_("in use"), "ended": N_("ended, data has been used"),
+                  "stopped": N_("stopped")}
+DECISION_MEANING = {"approves": N_("approves"), "approves_with_conditions": N_("approves with conditions"),
+                    "rejects": N_("rejects")}
 
 
 def _table(header: list[str], rows: list[list[str]], code_first: bool = True) -> nodes.table:
     table = nodes.table(classes=["table", "dataetik-reference"])
     group = nodes.tgroup(cols=len(header))
     table += group
-    group += [nodes.colspec(colwidth=1) for _ in header]
+    group += [nodes.colspec(colwidth=1) for _column in header]
     head = nodes.thead()
     head += nodes.row("", *(nodes.entry("", nodes.paragraph(text=h)) for h in header))
     body = nodes.tbody()
@@ -47,19 +50,21 @@ def allowed(schema: dict, field: str = "") -> str:
     items = schema.get("items", schema)
     if "enum" in items:
         values = ", ".join(items["enum"])
-        return f"en eller flere af: {values}" if schema.get("type") == "array" else f"en af: {values}"
+        return (_("one or more of: {values}") if schema.get("type") == "array" else _("one of: {values}")).format(
+            values=values)
     if "pattern" in schema:
-        return "dato, ÅÅÅÅ-MM-DD"
-    example = f", fx {EXAMPLES[field]}" if field in EXAMPLES else ""
-    kind = {"number": "tal med punktum som decimaltegn", "integer": "heltal"}.get(schema.get("type"))
-    return kind + example if kind else "fri tekst"
+        return _("date, YYYY-MM-DD")
+    kind = {"number": _("number with a full stop as decimal mark"), "integer": _("whole number")}.get(schema.get("type"))
+    if not kind:
+        return _("free text")
+    return _("{kind}, e.g. {example}").format(kind=kind, example=EXAMPLES[field]) if field in EXAMPLES else kind
 
 
 def link_targets(target_types: list[str]) -> str:
-    """The need types a link may point to, by their Danish names and ID prefixes."""
+    """The need types a link may point to, by their names and ID prefixes."""
     types = {t["directive"]: t for t in model.NEED_TYPES}
-    return "ID på " + " eller ".join(
-        f"{types[t]['title'].lower()} ({types[t]['prefix']}…)" for t in target_types)
+    return _("ID of {targets}").format(targets=(" " + _("or") + " ").join(
+        f"{model.type_title(t).lower()} ({types[t]['prefix']}…)" for t in target_types))
 
 
 def _vocabulary(directive: SphinxDirective):
@@ -81,17 +86,19 @@ class FieldReference(SphinxDirective):
             required = required_by_type.get(directive, [])
             rows = [
                 [name, fields[name]["description"], allowed(fields[name]["schema"], name),
-                 "påkrævet" if name in required else "valgfri"]
+                 _("required") if name in required else _("optional")]
                 for name in model.type_fields(vocab, directive)
             ]
             rows += [
-                [name, link["outgoing"], link_targets(link["target_types"]),
-                 "udledes af mappen" if "default" in link else "valgfri"]
+                [name, translated(link["outgoing"]), link_targets(link["target_types"]),
+                 _("derived from the folder") if "default" in link else _("optional")]
                 for name, link in model.NEED_LINKS.items() if directive in model.LINK_SOURCES.get(name, [])
             ]
             section = nodes.section(ids=[f"felter-{directive}"])
-            section += nodes.title(text=f"{need_type['title']} ({directive}, ID begynder med {need_type['prefix']})")
-            section += _table(["Felt", "Betydning", "Tilladte værdier", "Påkrævet?"], rows) if rows else nodes.paragraph(text="Ingen felter.")
+            section += nodes.title(text=_("{title} ({directive}, ID begins with {prefix})").format(
+                title=model.type_title(directive), directive=directive, prefix=need_type["prefix"]))
+            header = [_("Field"), _("Meaning"), _("Allowed values"), _("Required?")]
+            section += _table(header, rows) if rows else nodes.paragraph(text=_("No fields."))
             out.append(section)
         return out
 
@@ -104,14 +111,18 @@ class CheckReference(SphinxDirective):
         def when(r) -> str:
             if r.each != "project":
                 return ""
-            named = f"et krav nævner »{word[r.name]}« i feltet checks" if r.name in word else ""
+            named = _("a requirement names “{word}” in the field checks").format(word=word[r.name]) \
+                if r.name in word else ""
             if r.always:
-                return f" Kører altid; når {named}, henviser fejl til det krav." if named else " Kører altid."
-            return f" Kører, når {named}, og fejl henviser til det krav." if named else \
-                " Kører ikke: politikken har intet ord for den i checks."
+                said = (_("Always runs; when {named}, its errors cite that requirement.").format(named=named) if named
+                        else _("Always runs."))
+            else:
+                said = (_("Runs when {named}, and its errors cite that requirement.").format(named=named) if named
+                        else _("Does not run: the policy has no word for it in checks."))
+            return " " + said
 
-        rows = [["build", BUILD]] + [[r.name, r.description + when(r)] for r in RULES.values()]
-        return [_table(["Kontrol", "Hvad den kræver"], rows)]
+        rows = [["build", translated(BUILD)]] + [[r.name, translated(r.description) + when(r)] for r in RULES.values()]
+        return [_table([_("Check"), _("What it demands")], rows)]
 
 
 class VocabularyDirective(SphinxDirective):
@@ -119,28 +130,29 @@ class VocabularyDirective(SphinxDirective):
 
     def run(self):
         vocab = _vocabulary(self)
-        types = {t["directive"]: t["title"] for t in model.NEED_TYPES}
-        rules = {r.name: r.description for r in RULES.values()}
+        rules = {r.name: translated(r.description) for r in RULES.values()}
+        level, means = _("Level"), _("Means to the checks")
         tables = [
-            ("Risikoniveauer, fra lavest til højest", ["Niveau", "Rækkefølge"],
+            (_("Risk levels, from lowest to highest"), [level, _("Order")],
              [[w, str(i)] for i, w in enumerate(vocab.risk_levels, 1)]),
-            ("Beslutningsniveauer, fra lavest til højest", ["Niveau", "Rækkefølge"],
+            (_("Decision levels, from lowest to highest"), [level, _("Order")],
              [[w, str(i)] for i, w in enumerate(vocab.decision_levels, 1)]),
-            ("Status for et projekt", ["Status", "Betyder for kontrollerne"],
-             [[w, STATUS_MEANING[m]] for w, m in vocab.statuses.items()]),
-            ("Beslutninger", ["Beslutning", "Betyder for kontrollerne"],
-             [[w, DECISION_MEANING[m]] for w, m in vocab.decisions.items()]),
-            ("Projekttræk (ja/nej-felter på projektet)", ["Træk", "Felt", "Spørgsmål"],
+            (_("A project's status"), [_("Status"), means],
+             [[w, translated(STATUS_MEANING[m])] for w, m in vocab.statuses.items()]),
+            (_("Decisions"), [_("Decision"), means],
+             [[w, translated(DECISION_MEANING[m])] for w, m in vocab.decisions.items()]),
+            (_("Project traits (yes/no fields on the project)"), [_("Trait"), _("Field"), _("Question")],
              [[t.word, t.field, t.question] for t in vocab.traits]),
-            ("Dokumentationstyper", ["Type"], [[w] for w in vocab.evidence_kinds]),
-            ("Hvad kan besvare et krav (answered_by)", ["Ord", "Elementtype"],
-             [[w, types[t]] for w, t in vocab.answers.items()]),
-            ("Kontroller, et krav kan nævne (checks)", ["Ord", "Kontrollen"],
+            (_("Kinds of evidence"), [_("Type")], [[w] for w in vocab.evidence_kinds]),
+            (_("What can answer a requirement (answered_by)"), [_("Word"), _("Element type")],
+             [[w, model.type_title(t)] for w, t in vocab.answers.items()]),
+            (_("Checks a requirement can name (checks)"), [_("Word"), _("The check")],
              [[w, rules.get(r, r)] for w, r in vocab.checks.items()]),
         ]
         out = []
         if vocab.yes:
-            out.append(nodes.paragraph(text=f"Ja og nej skrives »{vocab.yes}« og »{vocab.no}«."))
+            out.append(nodes.paragraph(text=_("Yes and no are written “{yes}” and “{no}”.").format(yes=vocab.yes,
+                                                                                              no=vocab.no)))
         for title, header, rows in tables:
             if not rows:
                 continue

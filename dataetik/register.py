@@ -12,10 +12,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
 from dataetik.biastest.sphinx import policy_of, result_for
-
+from dataetik.i18n import N_, _, translated
 from dataetik.vocabulary import STATUS_MEANINGS, Vocabulary
 
-COLUMNS = ["Projekt", "Forvaltning", "Status", "Risiko", "Godkendelse", "Bias-test"]
+COLUMNS = [N_("Project"), N_("Department"), N_("Status"), N_("Risk"), N_("Approval"), N_("Bias test")]
 
 
 class projectregister(nodes.General, nodes.Element):
@@ -26,7 +26,8 @@ def _meanings(arg: str) -> list[str]:
     meanings = [s.strip() for s in arg.split(",") if s.strip()]
     unknown = [m for m in meanings if m not in STATUS_MEANINGS]
     if unknown:
-        raise ValueError(f"ukendt betydning {', '.join(unknown)}; brug {', '.join(STATUS_MEANINGS)}")
+        raise ValueError(_("unknown meaning {unknown}; use {meanings}").format(
+            unknown=", ".join(unknown), meanings=", ".join(STATUS_MEANINGS)))
     return meanings
 
 
@@ -45,7 +46,7 @@ class ProjectRegisterDirective(SphinxDirective):
 def approval_state(vocab: Vocabulary, approvals: list[dict]) -> str:
     """The decisive approval: the highest level, latest date first; '–' if none."""
     if not approvals:
-        return "ingen endnu"
+        return _("none yet")
     best = max(approvals, key=lambda a: (vocab.decision_rank(a.get("decision_level")), a.get("date") or ""))
     return f"{best.get('decision')} ({best.get('decision_level')}, {best.get('date')})"
 
@@ -54,11 +55,11 @@ def _bias_state(app: Sphinx, tests: list[dict]) -> str:
     """The verdict computed from each test's published counts."""
 
     if not tests:
-        return "mangler"
+        return _("missing")
     states = []
     for test in tests:
         result, error = result_for(app, test)
-        states.append("fejl i data" if error else result.verdict)
+        states.append(_("error in the data") if error else translated(result.verdict))
     return "; ".join(states)
 
 
@@ -71,18 +72,18 @@ def _link(app: Sphinx, fromdocname: str, need: dict) -> nodes.Node:
 
 
 def _table(rows: list[list[nodes.Node | str]]) -> nodes.table:
+    columns = [translated(c) for c in COLUMNS]
     table = nodes.table(classes=["dataetik-register", "table"])
-    group = nodes.tgroup(cols=len(COLUMNS))
+    group = nodes.tgroup(cols=len(columns))
     table += group
-    for _ in COLUMNS:
-        group += nodes.colspec(colwidth=1)
+    group += [nodes.colspec(colwidth=1) for _column in columns]
     head = nodes.thead()
     group += head
-    head += nodes.row("", *(nodes.entry("", nodes.paragraph(text=c)) for c in COLUMNS))
+    head += nodes.row("", *(nodes.entry("", nodes.paragraph(text=c)) for c in columns))
     body = nodes.tbody()
     group += body
     for cells in rows:
-        body += nodes.row("", *(_cell(c, column) for c, column in zip(cells, COLUMNS)))
+        body += nodes.row("", *(_cell(c, column) for c, column in zip(cells, columns)))
     return table
 
 
@@ -121,7 +122,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
             for p in projects
             if vocab.statuses.get(p.get("status") or "") in node["meaning"]
         ]
-        node.replace_self(_table(rows) if rows else nodes.paragraph(text="Ingen projekter."))
+        node.replace_self(_table(rows) if rows else nodes.paragraph(text=_("No projects.")))
 
 
 def setup(app: Sphinx) -> None:

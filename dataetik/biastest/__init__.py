@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataetik.biastest.counts import Counts, CountsError, read_counts
+from dataetik.biastest.counts import Counts, CountsError, put_counts_in_folder, read_counts
 from dataetik.biastest.metrics import BiasResult, Thresholds, evaluate
+from dataetik.i18n import N_, _, translated
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, _as_list
 
@@ -51,17 +53,30 @@ def counts_path(need: dict, srcdir: Path) -> Path:
         return CountsError(srcdir / source_file(need), need.get("lineno") or 0, None, problem, fix, on_page=True)
 
     if not name.strip():
-        raise error("bias-testen har intet ':counts:'.", "Skriv optællingsfilens navn, fx ':counts: biastest.csv'.")
+        raise error(_("the bias test has no ':counts:'."), _("Write the counts file's name, e.g. ':counts: biastest.csv'."))
     if folder not in path.parents:
-        raise error(f"optællingsfilen '{name}' ligger uden for projektets mappe.",
-                    "Læg optællingerne i projektmappen, og skriv kun filnavnet i ':counts:'.")
+        raise error(_("the counts file '{name}' is outside the project's folder.").format(name=name),
+                    _("Put the counts in the project folder, and write only the file name in ':counts:'."))
     if path.is_symlink():  # what is published must be the file in the folder, not wherever a link points
-        raise error(f"optællingsfilen '{name}' er en genvej (symbolsk link), ikke en fil.",
-                    "Kopiér selve filen ind i projektmappen i stedet for genvejen.")
+        raise error(_("the counts file '{name}' is a shortcut (symbolic link), not a file.").format(name=name),
+                    _("Copy the file itself into the project folder instead of the shortcut."))
     if not path.is_file():
-        raise error(f"optællingsfilen '{name}' findes ikke i projektets mappe.",
-                    "Læg optællingerne i projektmappen, og skriv filnavnet i bias-testens ':counts:'.")
+        raise error(_("the counts file '{name}' does not exist in the project's folder.").format(name=name),
+                    put_counts_in_folder())
     return path
+
+
+# How the build's warning about a bias test begins; dataetik check reads the test's ID back from it.
+_TEST_HEAD = N_("Bias test {test}:")
+
+
+def test_head(test_id: str) -> str:
+    return translated(_TEST_HEAD).format(test=test_id)
+
+
+def test_head_pattern() -> re.Pattern:
+    """Matches the head of a warning about a bias test, its ID as group 1."""
+    return re.compile(re.escape(translated(_TEST_HEAD)).replace(re.escape("{test}"), r"(\S+)"))
 
 
 def compute(need: dict, srcdir: Path, policy_bias: PolicyBias) -> tuple[Counts, BiasResult]:
@@ -70,4 +85,4 @@ def compute(need: dict, srcdir: Path, policy_bias: PolicyBias) -> tuple[Counts, 
     return counts, evaluate(counts, own_thresholds(need, policy_bias))
 
 
-__all__ = ["CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds"]
+__all__ = ["CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds", "test_head", "test_head_pattern"]

@@ -14,22 +14,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from dataetik.biastest.counts import COLUMNS, SUPPRESSED, discloses
+from dataetik.biastest.counts import COLUMNS, SUPPRESSED, column_label, discloses
+from dataetik.i18n import _
 
 
 class AggregateError(ValueError):
-    """Bad input to aggregate; the message is Danish and names file and column."""
+    """Bad input to aggregate; the message is in the policy's language and names file and column."""
 
 
 def read_rows(path: Path) -> pd.DataFrame:
     if not path.exists():
-        raise AggregateError(f"{path} findes ikke.")
+        raise AggregateError(_("{path} does not exist.").format(path=path))
     try:
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path)
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except Exception as err:  # noqa: BLE001 - any reader error is the author's file, said plainly
-        raise AggregateError(f"{path} kan ikke læses som CSV (UTF-8) eller Parquet: {err}") from None
+        raise AggregateError(_("{path} cannot be read as CSV (UTF-8) or Parquet: {error}").format(path=path, error=err)) from None
 
 
 def _binary(rows: pd.DataFrame, column: str, path: Path) -> pd.Series:
@@ -37,14 +38,16 @@ def _binary(rows: pd.DataFrame, column: str, path: Path) -> pd.Series:
     bad = values[~values.isin(["0", "1"])]
     if not bad.empty:
         line = int(bad.index[0]) + 2  # header is line 1
-        raise AggregateError(f"{path}:{line}: kolonne '{column}': værdien '{bad.iloc[0]}' er ikke 0 eller 1.")
+        raise AggregateError(f"{path}:{line}: {column_label(column)}"
+                             + _("the value '{value}' is not 0 or 1.").format(value=bad.iloc[0]))
     return values.astype(int)
 
 
 def aggregate(rows: pd.DataFrame, path: Path, attributes: list[str], predicted: str, actual: str | None, min_cell: int) -> str:
     for column in [*attributes, predicted, *([actual] if actual else [])]:
         if column not in rows.columns:
-            raise AggregateError(f"{path}: kolonnen '{column}' findes ikke. Kolonnerne er: {', '.join(map(str, rows.columns))}.")
+            raise AggregateError(_("{path}: the column '{column}' does not exist. The columns are: {columns}.").format(
+                path=path, column=column, columns=", ".join(map(str, rows.columns))))
     rows = rows.reset_index(drop=True)
     pred = _binary(rows, predicted, path)
     act = _binary(rows, actual, path) if actual else None
@@ -84,9 +87,11 @@ def suppressed_groups(counts: dict[str, dict], min_cell: int) -> set[str]:
 def write_counts(source: Path, target: Path, attributes: list[str], predicted: str, actual: str | None,
                  min_cell: int, force: bool = False) -> Path:
     if target.resolve() == source.resolve():
-        raise AggregateError("Outputfilen er den samme som rækkefilen. Vælg en anden fil, fx biastest.csv i projektmappen.")
+        raise AggregateError(_("The output file is the same as the row file. Choose another file, e.g. biastest.csv in "
+                               "the project folder."))
     if target.exists() and not force:
-        raise AggregateError(f"{target} findes allerede og bliver ikke overskrevet. Brug --force, hvis den skal erstattes.")
+        raise AggregateError(_("{target} already exists and will not be overwritten. Use --force if it is to be "
+                               "replaced.").format(target=target))
     text = aggregate(read_rows(source), source, attributes, predicted, actual, min_cell)
     target.write_text(text, encoding="utf-8")
     return target

@@ -17,8 +17,28 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dataetik.i18n import _, ngettext
+
 COLUMNS = ("attribute", "group", "actual", "predicted", "count")
-SUPPRESSED = "undertrykt"
+SUPPRESSED = "undertrykt"  # a word of the file format, the same in every language
+
+
+def column_label(column: str) -> str:
+    """What goes before a problem with one column of the file: "column 'count': "."""
+    return _("column '{column}': ").format(column=column)
+
+
+def below_threshold(count, min_cell: int) -> str:
+    return _("the count {count} is below the disclosure threshold of {min_cell}.").format(count=count, min_cell=min_cell)
+
+
+def put_counts_in_folder() -> str:
+    """How to fix a counts file that is not where the bias test says."""
+    return _("Put the counts in the project folder, and write the file name in the bias test's ':counts:'.")
+
+
+def _same_population() -> str:
+    return _("Each attribute divides the same population; correct the numbers so the sums agree.")
 
 
 class CountsError(ValueError):
@@ -33,8 +53,8 @@ class CountsError(ValueError):
 
     @property
     def where(self) -> str:
-        """'kolonne 'count': ' – or nothing for a problem with the whole file or line."""
-        return f"kolonne '{self.column}': " if self.column else ""
+        """"column 'count': " – or nothing for a problem with the whole file or line."""
+        return column_label(self.column) if self.column else ""
 
 
 @dataclass
@@ -50,7 +70,7 @@ class Group:
 
     @property
     def selected(self) -> int:
-        return sum(c for (_, predicted), c in self.cells.items() if predicted == 1)
+        return sum(c for (_actual, predicted), c in self.cells.items() if predicted == 1)
 
 
 @dataclass
@@ -65,33 +85,34 @@ def _int01(value: str, path: Path, line: int, column: str, allow_empty: bool) ->
         return None
     if value in ("0", "1"):
         return int(value)
-    allowed = "0, 1 eller tom" if allow_empty else "0 eller 1"
-    raise CountsError(path, line, column, f"værdien '{value}' er ikke tilladt.", f"Skriv {allowed}.")
+    raise CountsError(path, line, column, _("the value '{value}' is not allowed.").format(value=value),
+                      _("Write 0, 1 or nothing.") if allow_empty else _("Write 0 or 1."))
 
 
 def read_counts(path: Path, min_cell: int | None, required_attributes: tuple[str, ...] = ()) -> Counts:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise CountsError(path, 0, None, "filen findes ikke.",
-                          "Læg optællingerne i projektmappen, og skriv filnavnet i bias-testens ':counts:'.") from None
+        raise CountsError(path, 0, None, _("the file does not exist."), put_counts_in_folder()) from None
     except UnicodeDecodeError:
-        raise CountsError(path, 1, None, "filen er ikke UTF-8.", "Gem filen som CSV (UTF-8).") from None
+        raise CountsError(path, 1, None, _("the file is not UTF-8."), _("Save the file as CSV (UTF-8).")) from None
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
+    first_line = _("The first line must be: {columns}").format(columns=",".join(COLUMNS))
     if header is None:
-        raise CountsError(path, 1, None, "filen er tom.", f"Første linje skal være: {','.join(COLUMNS)}")
+        raise CountsError(path, 1, None, _("the file is empty."), first_line)
     header = [h.strip() for h in header]
     if len(header) == 1 and ";" in header[0]:  # Danish Excel saves "CSV" with semicolons
-        raise CountsError(path, 1, None, "felterne er adskilt med semikolon.",
-                          "Gem filen som 'CSV UTF-8 (kommasepareret)', så felterne er adskilt med komma.")
+        raise CountsError(path, 1, None, _("the fields are separated by semicolons."),
+                          _("Save the file as 'CSV UTF-8 (comma delimited)', so the fields are separated by commas."))
     for name in header:
         if name not in COLUMNS:
-            raise CountsError(path, 1, name, "ukendt kolonne.",
-                              f"Brug præcis kolonnerne {','.join(COLUMNS)} – en bias-test offentliggør kun optællinger.")
+            raise CountsError(path, 1, name, _("unknown column."),
+                              _("Use exactly the columns {columns} – a bias test publishes counts only.").format(
+                                  columns=",".join(COLUMNS)))
     for name in COLUMNS:
         if name not in header:
-            raise CountsError(path, 1, name, "kolonnen mangler.", f"Første linje skal være: {','.join(COLUMNS)}")
+            raise CountsError(path, 1, name, _("the column is missing."), first_line)
 
     attributes: dict[str, dict[str, Group]] = {}
     truth_seen: set[bool] = set()
@@ -99,45 +120,53 @@ def read_counts(path: Path, min_cell: int | None, required_attributes: tuple[str
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise CountsError(path, line, None, f"linjen har {len(row)} felter, men overskriften har {len(header)}.",
-                              "Ret linjen, så den har en værdi (evt. tom) for hver kolonne.")
+            raise CountsError(path, line, None,
+                              ngettext("the line has {fields} field, but the header has {columns}.",
+                                       "the line has {fields} fields, but the header has {columns}.",
+                                       len(row)).format(fields=len(row), columns=len(header)),
+                              _("Correct the line so it has a value (possibly empty) for each column."))
         values = {h: v.strip() for h, v in zip(header, row)}
         attribute, name = values["attribute"], values["group"]
         for column in ("attribute", "group"):
             if not values[column]:
-                raise CountsError(path, line, column, "feltet er tomt.", "Skriv egenskaben (fx køn) og gruppen (fx kvinde).")
+                raise CountsError(path, line, column, _("the field is empty."),
+                                  _("Write the attribute (e.g. sex) and the group (e.g. woman)."))
         group = attributes.setdefault(attribute, {}).get(name)
         if values["count"] == SUPPRESSED:
             if values["actual"] or values["predicted"] or group:
-                raise CountsError(path, line, "count", "en undertrykt gruppe skal stå på én linje med tomme actual og predicted.",
-                                  "Undertryk hele gruppen: slet dens øvrige linjer, og lad actual og predicted være tomme.")
+                raise CountsError(path, line, "count",
+                                  _("a suppressed group must be on one line with empty actual and predicted."),
+                                  _("Suppress the whole group: delete its other lines, and leave actual and predicted "
+                                    "empty."))
             attributes[attribute][name] = Group(name, line, suppressed=True)
             continue
         if group and group.suppressed:
-            raise CountsError(path, line, "group", f"gruppen '{name}' er allerede undertrykt.",
-                              "Undertryk hele gruppen, eller offentliggør den – ikke begge dele.")
+            raise CountsError(path, line, "group", _("the group '{group}' is already suppressed.").format(group=name),
+                              _("Suppress the whole group or publish it – not both."))
         actual = _int01(values["actual"], path, line, "actual", allow_empty=True)
         predicted = _int01(values["predicted"], path, line, "predicted", allow_empty=False)
         truth_seen.add(actual is not None)
         if len(truth_seen) > 1:
-            raise CountsError(path, line, "actual", "nogle linjer har et faktisk udfald og andre ikke.",
-                              "Udfyld actual (0/1) på alle linjer, eller lad den være tom på alle.")
+            raise CountsError(path, line, "actual", _("some lines have an actual outcome and others do not."),
+                              _("Fill in actual (0/1) on every line, or leave it empty on every line."))
         try:
             count = int(values["count"])
         except ValueError:
-            raise CountsError(path, line, "count", f"'{values['count']}' er ikke et helt tal.",
-                              f"Skriv et helt tal, eller '{SUPPRESSED}' for en gruppe, der er for lille til at offentliggøre.") from None
+            raise CountsError(path, line, "count", _("'{value}' is not a whole number.").format(value=values["count"]),
+                              _("Write a whole number, or '{suppressed}' for a group too small to publish.").format(
+                                  suppressed=SUPPRESSED)) from None
         if count < 0:
-            raise CountsError(path, line, "count", f"antallet {count} er negativt.",
-                              "Skriv antallet af sager i cellen (0 eller mere); er minusset kommet med ved en fejl?")
+            raise CountsError(path, line, "count", _("the count {count} is negative.").format(count=count),
+                              _("Write the number of cases in the cell (0 or more); did the minus get in by mistake?"))
         if min_cell is not None and count < min_cell:
-            raise CountsError(path, line, "count", f"antallet {count} er under diskretionsgrænsen på {min_cell}.",
-                              f"Små tal må ikke offentliggøres. Undertryk hele gruppen (én linje med count '{SUPPRESSED}') "
-                              "eller slå den sammen med en anden gruppe; at undertrykke én celle er ikke nok.", discloses=True)
+            raise CountsError(path, line, "count", below_threshold(count, min_cell),
+                              _("Small numbers must not be published. Suppress the whole group (one line with count "
+                                "'{suppressed}') or merge it with another group; suppressing one cell is not "
+                                "enough.").format(suppressed=SUPPRESSED), discloses=True)
         group = attributes[attribute].setdefault(name, Group(name, line))
         if (actual, predicted) in group.cells:
-            raise CountsError(path, line, "count", f"cellen {_cell_name((actual, predicted))} for {attribute}={name} står to gange.",
-                              "Slå linjerne sammen til én.")
+            raise CountsError(path, line, "count", _("the cell {cell} for {attribute}={group} appears twice.").format(
+                cell=_cell_name((actual, predicted)), attribute=attribute, group=name), _("Merge the lines into one."))
         group.cells[(actual, predicted)] = count
 
     has_truth = truth_seen == {True}
@@ -147,25 +176,28 @@ def read_counts(path: Path, min_cell: int | None, required_attributes: tuple[str
 
 def _check_complete(path, attributes, has_truth, required_attributes, min_cell) -> None:
     if not attributes:
-        raise CountsError(path, 2, None, "filen har ingen optællinger.", "Tilføj en linje pr. egenskab, gruppe og celle.")
+        raise CountsError(path, 2, None, _("the file has no counts."), _("Add a line per attribute, group and cell."))
     for name in required_attributes:
         if name not in attributes:
-            raise CountsError(path, 1, "attribute", f"egenskaben '{name}' mangler.",
-                              f"Politikken kræver, at resultatet testes på tværs af {', '.join(required_attributes)}.")
+            raise CountsError(path, 1, "attribute", _("the attribute '{attribute}' is missing.").format(attribute=name),
+                              _("The policy demands that the result is tested across {attributes}.").format(
+                                  attributes=", ".join(required_attributes)))
     cells = [(a, p) for a in ((0, 1) if has_truth else (None,)) for p in (0, 1)]
     totals = {}
     for attribute, groups in attributes.items():
         published = [g for g in groups.values() if not g.suppressed]
         if len(groups) < 2:
             raise CountsError(path, next(iter(groups.values())).line, "group",
-                              f"egenskaben '{attribute}' har kun én gruppe, så der er intet at sammenligne.",
-                              "Tilføj de øvrige grupper (undertryk dem, der er for små).")
+                              _("the attribute '{attribute}' has only one group, so there is nothing to compare.").format(
+                                  attribute=attribute),
+                              _("Add the other groups (suppress those that are too small)."))
         for group in published:
             missing = [c for c in cells if c not in group.cells]
             if missing:
                 shown = ", ".join(_cell_name(c) for c in missing)
-                raise CountsError(path, group.line, "count", f"gruppen {attribute}={group.name} mangler celler: {shown}.",
-                                  "Hver gruppe skal have en linje for hver kombination – eller undertrykkes helt.")
+                raise CountsError(path, group.line, "count", _("the group {attribute}={group} is missing cells: {cells}.").format(
+                                      attribute=attribute, group=group.name, cells=shown),
+                                  _("Each group must have a line for each combination – or be suppressed whole."))
     # Every attribute divides the same population: fully published ones agree cell by cell.
     full = {a: groups for a, groups in attributes.items() if not any(g.suppressed for g in groups.values())}
     if not full:
@@ -176,15 +208,16 @@ def _check_complete(path, attributes, has_truth, required_attributes, min_cell) 
         sums, line = _cell_sums(groups.values()), next(iter(groups.values())).line
         if sum(sums.values()) != sum(population.values()):
             raise CountsError(path, line, "count",
-                              f"optællingerne for '{attribute}' summer til {sum(sums.values())}, men andre egenskaber "
-                              f"til {sum(population.values())}.",
-                              "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
+                              _("the counts for '{attribute}' add up to {sum}, but other attributes' to {population}.").format(
+                                  attribute=attribute, sum=sum(sums.values()), population=sum(population.values())),
+                              _same_population())
         for cell in cells:
             if sums.get(cell, 0) != population.get(cell, 0):
                 raise CountsError(path, line, "count",
-                                  f"cellen {_cell_name(cell)} summer til {sums.get(cell, 0)} for '{attribute}', men til "
-                                  f"{population.get(cell, 0)} for '{first}'.",
-                                  "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
+                                  _("the cell {cell} adds up to {sum} for '{attribute}', but to {other} for '{first}'.").format(
+                                      cell=_cell_name(cell), sum=sums.get(cell, 0), attribute=attribute,
+                                      other=population.get(cell, 0), first=first),
+                                  _same_population())
     _check_not_recoverable(path, attributes, cells, min_cell, population)
 
 
@@ -220,15 +253,19 @@ def _check_not_recoverable(path, attributes, cells, min_cell, population) -> Non
         over = [c for c in cells if rest[c] < 0]
         if over:
             raise CountsError(path, hidden[0].line, "count",
-                              f"de offentliggjorte grupper i '{attribute}' har {published.get(over[0], 0)} i cellen "
-                              f"{_cell_name(over[0])}, flere end de andre egenskaber ({population.get(over[0], 0)}).",
-                              "Hver egenskab deler den samme population op; ret tallene, så summerne stemmer.")
+                              _("the published groups in '{attribute}' have {published} in the cell {cell}, more than "
+                                "the other attributes ({population}).").format(
+                                  attribute=attribute, published=published.get(over[0], 0), cell=_cell_name(over[0]),
+                                  population=population.get(over[0], 0)),
+                              _same_population())
         if discloses(rest, min_cell):
             small = min(cells, key=lambda c: rest[c])
             names = ", ".join(g.name for g in hidden)
             raise CountsError(
                 path, hidden[0].line, "count",
-                f"de undertrykte grupper i '{attribute}' ({names}) kan regnes ud ved at trække de offentliggjorte tal "
-                f"fra totalen: cellen {_cell_name(small)} giver {rest[small]}, under diskretionsgrænsen på {min_cell}.",
-                "Undertryk også den næstmindste gruppe, eller slå den lille gruppe sammen med en nabogruppe; "
-                "dataetik aggregate undertrykker selv den næstmindste gruppe.", discloses=True)
+                _("the suppressed groups in '{attribute}' ({groups}) can be recovered by subtracting the published "
+                  "numbers from the total: the cell {cell} gives {rest}, below the disclosure threshold of "
+                  "{min_cell}.").format(attribute=attribute, groups=names, cell=_cell_name(small), rest=rest[small],
+                                        min_cell=min_cell),
+                _("Suppress the next smallest group too, or merge the small group with a neighbouring group; dataetik "
+                  "aggregate suppresses the next smallest group itself."), discloses=True)

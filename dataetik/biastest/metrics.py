@@ -23,6 +23,7 @@ from fairlearn.metrics import (
 from scipy.stats import fisher_exact, norm
 
 from dataetik.biastest.counts import Counts, Group
+from dataetik.i18n import _, decimal
 
 BIAS = "skævhed påvist"
 NO_BIAS = "ingen skævhed påvist"
@@ -140,9 +141,9 @@ def evaluate_attribute(attribute: str, groups: dict[str, Group], has_truth: bool
     return AttributeResult(attribute, tuple(results), dp_ratio, dp_diff, eod, verdict, reason)
 
 
-def _da(x: float) -> str:
-    """A number as Danish prose writes it: 0,80."""
-    return f"{x:.2f}".replace(".", ",")
+def _num(x: float) -> str:
+    """A number as prose in the language writes it: 0,80 in Danish."""
+    return decimal(x, 2)
 
 
 def _verdict(results, dp_diff, eod, missing, t: Thresholds) -> tuple[str, str]:
@@ -151,25 +152,37 @@ def _verdict(results, dp_diff, eod, missing, t: Thresholds) -> tuple[str, str]:
     if below:
         worst = min(below, key=lambda r: r.ratio)
         ref = next(r.group for r in results if r.reference)
-        return BIAS, (f"gruppen '{worst.group}' udvælges {_da(worst.ratio)} gange så ofte som '{ref}' "
-                      f"(95 %-interval {_da(worst.ci[0])}–{_da(worst.ci[1])}); hele intervallet ligger under grænsen {_da(t.min_ratio)}")
+        return BIAS, _("the group '{group}' is selected {ratio} times as often as '{reference}' (95 % interval "
+                       "{low}–{high}); the whole interval lies below the limit {limit}").format(
+            group=worst.group, ratio=_num(worst.ratio), reference=ref, low=_num(worst.ci[0]), high=_num(worst.ci[1]),
+            limit=_num(t.min_ratio))
     if missing or not compared:
-        shown = ", ".join(missing) if missing else "for få grupper"
-        return UNDECIDED, f"utilstrækkelige data ({shown}); en undertrykt gruppe kan ikke bestå testen"
+        shown = ", ".join(missing) if missing else _("too few groups")
+        return UNDECIDED, _("insufficient data ({shown}); a suppressed group cannot pass the test").format(shown=shown)
     unsure = [r for r in compared if t.min_ratio is not None and r.ci[0] < t.min_ratio]
     if unsure:
-        named = [f"'{r.group}' ({_da(r.ci[0])}–{_da(r.ci[1])})" for r in sorted(unsure, key=lambda r: r.ci[0])]
-        which = (f"intervallet for gruppen {named[0]}" if len(named) == 1
-                 else f"intervallerne for grupperne {', '.join(named[:-1])} og {named[-1]}")
-        return UNDECIDED, (f"{which} rækker under grænsen {_da(t.min_ratio)}; data kan hverken vise "
-                           "eller udelukke skævhed")
+        named = [f"'{r.group}' ({_num(r.ci[0])}–{_num(r.ci[1])})" for r in sorted(unsure, key=lambda r: r.ci[0])]
+        if len(named) == 1:
+            reason = _("the interval for the group {group} reaches below the limit {limit}; the data can neither show "
+                       "nor rule out bias")
+        else:
+            reason = _("the intervals for the groups {groups} and {last} reach below the limit {limit}; the data can "
+                       "neither show nor rule out bias")
+        return UNDECIDED, reason.format(group=named[0], groups=", ".join(named[:-1]), last=named[-1],
+                                        limit=_num(t.min_ratio))
     if t.max_difference is not None and dp_diff is not None and dp_diff > t.max_difference:
-        return UNDECIDED, f"forskellen i andel udvalgte er {_da(dp_diff)}, over tolerancen {_da(t.max_difference)}"
+        return UNDECIDED, _("the difference in the share selected is {difference}, above the tolerance {tolerance}").format(
+            difference=_num(dp_diff), tolerance=_num(t.max_difference))
     if t.max_difference is not None and eod is not None and eod > t.max_difference:
-        return UNDECIDED, (f"forskellen i fejlrater (equalized odds) er {_da(eod)}, over tolerancen {_da(t.max_difference)}")
-    held = ([f"alle gruppers interval ligger over {_da(t.min_ratio)}"] if t.min_ratio is not None else []) + \
-           ([f"forskellen i andele er højst {_da(t.max_difference)}"] if t.max_difference is not None else [])
-    return NO_BIAS, ", og ".join(held) or "politikken angiver ingen grænser, som testen kan holdes op imod"
+        return UNDECIDED, _("the difference in error rates (equalized odds) is {difference}, above the tolerance "
+                            "{tolerance}").format(difference=_num(eod), tolerance=_num(t.max_difference))
+    intervals = _("every group's interval lies above {limit}").format(limit=_num(t.min_ratio)) \
+        if t.min_ratio is not None else ""
+    shares = _("the difference in shares is at most {tolerance}").format(tolerance=_num(t.max_difference)) \
+        if t.max_difference is not None else ""
+    if intervals and shares:
+        return NO_BIAS, _("{intervals}, and {shares}").format(intervals=intervals, shares=shares)
+    return NO_BIAS, intervals or shares or _("the policy states no limits to hold the test against")
 
 
 def evaluate(counts: Counts, thresholds: Thresholds) -> BiasResult:

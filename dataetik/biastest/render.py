@@ -10,16 +10,17 @@ from html import escape
 from urllib.parse import unquote
 
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED, AttributeResult, BiasResult
+from dataetik.i18n import _, decimal, integer, percent, translated
 
 COLOUR = {NO_BIAS: "#0072B2", UNDECIDED: "#E69F00", BIAS: "#D55E00", "reference": "#56B4E9", "suppressed": "#999999"}
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.1f} %".replace(".", ",")
+    return "–" if x is None else percent(x, 1)
 
 
 def _num(x: float | None) -> str:
-    return "–" if x is None else f"{x:.2f}".replace(".", ",")
+    return "–" if x is None else decimal(x, 2)
 
 
 def _group_state(g, min_ratio: float | None) -> str:
@@ -35,24 +36,24 @@ def _group_state(g, min_ratio: float | None) -> str:
 
 
 def _table(a: AttributeResult, has_truth: bool) -> str:
-    head = ["Gruppe", "Antal", "Andel udvalgt", "Forholdstal", "95 %-interval", "Fisher p"]
+    head = [_("Group"), _("Number"), _("Share selected"), _("Ratio"), _("95 % interval"), _("Fisher p")]
     if has_truth:
-        head += ["Sand positiv-rate", "Falsk positiv-rate"]
+        head += [_("True positive rate"), _("False positive rate")]
     rows = []
     for g in a.groups:
         if g.suppressed:
-            cells = [escape(g.group), "–", "undertrykt", "–", "–", "–"] + (["–", "–"] if has_truth else [])
+            cells = [escape(g.group), "–", escape(_("suppressed")), "–", "–", "–"] + (["–", "–"] if has_truth else [])
         else:
-            ci = "referencegruppe" if g.reference else f"{_num(g.ci[0])}–{_num(g.ci[1])}"
-            p = "–" if g.p_value is None else (f"{g.p_value:.3f}".replace(".", ",") if g.p_value >= 0.001 else "< 0,001")
-            cells = [escape(g.group), f"{g.n:,}".replace(",", "."), _pct(g.rate), _num(g.ratio), ci, p]
+            ci = escape(_("reference group")) if g.reference else f"{_num(g.ci[0])}–{_num(g.ci[1])}"
+            p = "–" if g.p_value is None else (decimal(g.p_value, 3) if g.p_value >= 0.001 else "< " + decimal(0.001, 3))
+            cells = [escape(g.group), integer(g.n), _pct(g.rate), _num(g.ratio), ci, p]
             if has_truth:
                 cells += [_pct(g.tpr), _pct(g.fpr)]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     # Its own scroll box: on a narrow screen the table scrolls, not the page.
     return (
         '<div class="dataetik-scroll"><table class="table dataetik-bias-table"><thead><tr>'
-        + "".join(f"<th>{h}</th>" for h in head)
+        + "".join(f"<th>{escape(h)}</th>" for h in head)
         + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
@@ -65,15 +66,18 @@ def chart(a: AttributeResult, min_ratio: float | None) -> str:
     scale_max = max(1.2, *(g.ci[1] for g in a.groups if g.ci))
     x = lambda v: label_w + plot_w * min(v, scale_max) / scale_max  # noqa: E731
     height = top + row_h * len(a.groups) + 30
+    suppressed = _("suppressed")
     width = label_w + plot_w + 150
     # Never shrunk below 85 % (labels stay at 11 px or more): a narrow screen scrolls the chart instead.
     parts = [
         '<div class="dataetik-scroll">',
         f'<svg class="dataetik-bias-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'style="max-width:{width}px;min-width:{round(width * 0.85)}px" aria-labelledby="t-{id(a)} d-{id(a)}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="t-{id(a)}">Forholdstal for {escape(a.attribute)} i forhold til den hyppigst udvalgte gruppe</title>',
+        f'<title id="t-{id(a)}">'
+        + escape(_("Ratio for {attribute} relative to the most-selected group").format(attribute=a.attribute))
+        + "</title>",
         f'<desc id="d-{id(a)}">' + escape("; ".join(
-            f"{g.group}: {'undertrykt' if g.suppressed else _num(g.ratio)}" for g in a.groups)) + "</desc>",
+            f"{g.group}: {suppressed if g.suppressed else _num(g.ratio)}" for g in a.groups)) + "</desc>",
         '<g font-family="sans-serif" font-size="13" fill="currentColor">',
     ]
     for tick in [t / 10 for t in range(0, int(scale_max * 10) + 1, 2)]:
@@ -84,51 +88,66 @@ def chart(a: AttributeResult, min_ratio: float | None) -> str:
         state = _group_state(g, min_ratio)
         parts.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end">{escape(g.group)}</text>')
         if g.suppressed:
-            parts.append(f'<text x="{label_w + 4}" y="{y + 17}" fill="{COLOUR["suppressed"]}">undertrykt – utilstrækkelige data</text>')
+            parts.append(f'<text x="{label_w + 4}" y="{y + 17}" fill="{COLOUR["suppressed"]}">'
+                         + escape(_("suppressed – insufficient data")) + "</text>")
             continue
         parts.append(f'<rect x="{label_w}" y="{y + 5}" width="{x(g.ratio) - label_w:.1f}" height="{row_h - 12}" fill="{COLOUR[state]}"/>')
         if g.ci:
             lo, hi = x(g.ci[0]), x(g.ci[1])
             mid = y + row_h / 2 - 1
             parts.append(f'<path d="M{lo:.1f},{mid - 6}v12M{lo:.1f},{mid}H{hi:.1f}M{hi:.1f},{mid - 6}v12" stroke="#222" stroke-width="1.5" fill="none"/>')
-        label = "reference" if g.reference else {BIAS: "under grænsen", UNDECIDED: "usikker", NO_BIAS: "over grænsen"}[state]
-        parts.append(f'<text x="{label_w + plot_w + 8}" y="{y + 17}" font-size="12">{_num(g.ratio)} {label}</text>')
+        label = _("reference") if g.reference else {BIAS: _("below the limit"), UNDECIDED: _("uncertain"),
+                                                     NO_BIAS: _("above the limit")}[state]
+        parts.append(f'<text x="{label_w + plot_w + 8}" y="{y + 17}" font-size="12">{_num(g.ratio)} {escape(label)}</text>')
     if min_ratio is not None:
         tx = x(min_ratio)
         parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="#000" stroke-dasharray="5,4" stroke-width="1.5"/>')
-        parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">grænse {_num(min_ratio)}</text>')
+        parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">'
+                     + escape(_("limit {limit}").format(limit=_num(min_ratio))) + "</text>")
     parts.append("</g></svg></div>")
     return "".join(parts)
 
 
 def verdict_text(verdict: str, stopped: bool) -> str:
     if verdict == BIAS and stopped:
-        return ("Testen viste skævhed, og projektet blev stoppet. Det er politikken, der virker: metoder med "
-                "risiko for skævhed eller diskrimination bliver ikke brugt.")
+        return _("The test showed bias, and the project was stopped. That is the policy at work: methods at risk of "
+                 "bias or discrimination are not used.")
     if verdict == BIAS:
-        return "Testen viser skævhed. Metoden må ikke bruges, før skævheden er fjernet og testen gentaget."
+        return _("The test shows bias. The method must not be used until the bias has been removed and the test "
+                 "repeated.")
     if verdict == UNDECIDED:
-        return ("Testen kan hverken vise eller udelukke skævhed. Metoden må kun bruges efter en dokumenteret manuel "
-                "gennemgang, der begrunder hvorfor, og hvad der følges op på.")
-    return "Testen viser ingen skævhed ud over politikkens grænser."
+        return _("The test can neither show nor rule out bias. The method may only be used after a documented manual "
+                 "review that gives the reasons why, and what is followed up.")
+    return _("The test shows no bias beyond the policy's limits.")
 
 
 def render(result: BiasResult, stopped: bool, counts_href: str | None = None) -> str:
     """The result box (of a stopped project's test, if stopped); counts_href links the published
     counts file it was computed from."""
     t = result.thresholds
-    source = (f' i <a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a> (hent dem, og regn efter)'
-              if counts_href else "")
-    limits = ([f"forholdstal mindst {_num(t.min_ratio)} (firefemtedelsreglen)"] if t.min_ratio is not None else []) + \
-             ([f"forskel i andele højst {_num(t.max_difference)}"] if t.max_difference is not None else [])
-    limits_text = f"Grænser: {', '.join(limits)}; " if limits else "Politikken angiver ingen grænser; "
+    if counts_href:
+        link = f'<a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a>'
+        computed = escape(_("Computed by the site from the published counts in {link} (download them and "
+                            "recompute)."), quote=False).format(link=link)
+    else:
+        computed = escape(_("Computed by the site from the published counts."), quote=False)
+    limits = ([_("ratio at least {ratio} (the four-fifths rule)").format(ratio=_num(t.min_ratio))]
+              if t.min_ratio is not None else []) + \
+             ([_("difference in shares at most {difference}").format(difference=_num(t.max_difference))]
+              if t.max_difference is not None else [])
+    limits_text = (_("Limits: {limits};").format(limits=", ".join(limits)) if limits else
+                   _("The policy states no limits;"))
+    method = _("{confidence} % confidence interval (Katz) and Fisher's exact test against the most-selected "
+               "group.").format(confidence=int(t.confidence * 100))
     out = [f'<div class="dataetik-bias dataetik-bias-{"ok" if result.verdict == NO_BIAS else "warn"}">',
-           f'<p class="dataetik-bias-verdict"><strong>Samlet resultat: {result.verdict}.</strong> '
-           f"{escape(verdict_text(result.verdict, stopped))}</p>",
-           f'<p class="dataetik-bias-method">Beregnet af sitet ud fra de offentliggjorte optællinger{source}. {limits_text}'
-           f"{int(t.confidence * 100)} %-konfidensinterval (Katz) og Fishers eksakte test mod den hyppigst udvalgte gruppe.</p>"]
+           '<p class="dataetik-bias-verdict"><strong>'
+           + escape(_("Overall result: {verdict}.").format(verdict=translated(result.verdict)), quote=False)
+           + f"</strong> {escape(verdict_text(result.verdict, stopped))}</p>",
+           f'<p class="dataetik-bias-method">{computed} {escape(limits_text, quote=False)} '
+           f"{escape(method, quote=False)}</p>"]
     for a in result.attributes:
-        out.append(f'<h4 class="dataetik-bias-attribute">{escape(a.attribute.capitalize())}: {a.verdict}</h4>')
+        out.append(f'<h4 class="dataetik-bias-attribute">{escape(a.attribute.capitalize())}: '
+                   f"{escape(translated(a.verdict))}</h4>")
         out.append(f"<p>{escape(a.reason[0].upper() + a.reason[1:])}.</p>")
         out.append(chart(a, t.min_ratio))
         out.append(_table(a, result.has_truth))

@@ -17,7 +17,7 @@ from sphinx.util import logging
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.nodes import Need
 
-from dataetik.biastest import CountsError, PolicyBias, compute, counts_path
+from dataetik.biastest import CountsError, PolicyBias, compute, counts_path, test_head
 from dataetik.biastest.render import render
 from dataetik.needs_data import Needs
 from dataetik.policy import Policy
@@ -55,7 +55,7 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             continue
         result, error = result_for(app, need)
         if error:
-            logger.warning(f"Bias-testen {need['id']}: {error.where}{error.problem} {error.fix}",
+            logger.warning(f"{test_head(need['id'])} {error.where}{error.problem} {error.fix}",
                            location=f"{error.path}:{error.line}", type="dataetik", subtype="biastest")
             continue
         project = needs.get((need.get("belongs_to") or [""])[0]) or {}

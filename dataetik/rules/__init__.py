@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dataetik.findings import Finding
+from dataetik.i18n import _
 from dataetik.policy import Policy, Requirement
 
 # What a rule runs over; each name is a way `cases` enumerates subjects.
@@ -25,7 +26,7 @@ class Rule:
     name: str            # test_<name> in checks/, the reference row: given once
     each: str            # one of EACH
     run: Callable[..., list[Finding]]
-    description: str     # what the rule demands, as the reference page shows it
+    description: str     # what the rule demands, as the reference page shows it (a msgid, marked with N_)
     answers: str = ""    # each="answer": the need type that answers
     when: Callable[[Requirement], bool] | None = None  # each="applicable": which requirements
     always: bool = False  # each="project": runs even where no requirement names it in `checks`
@@ -74,8 +75,8 @@ def _phased(policy: Policy, finding: Finding) -> Finding:
     if start is None or start <= policy.today:
         return finding
     return dataclasses.replace(finding, severity="warning",
-                               problem=f"{finding.problem} (Kravet gælder fra {start}; indtil da er det en advarsel, "
-                                       "derefter en fejl.)")
+                               problem=finding.problem + " " + _("(The requirement applies from {start}; until then "
+                                                                 "it is a warning, after that an error.)").format(start=start))
 
 
 def _case(policy: Policy, rule: Rule, key: str, project: str, run: Callable[[], list[Finding]]) -> Case:

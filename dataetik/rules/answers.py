@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from dataetik.findings import Finding
+from dataetik.i18n import N_, _, ngettext
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement, parse_date
 from dataetik.rules import rule
@@ -42,7 +43,7 @@ def _words(text: str) -> int:
 
 
 def _list(words) -> str:
-    return " eller ".join(f"'{w}'" for w in words)
+    return (" " + _("or") + " ").join(f"'{w}'" for w in words)
 
 
 def min_words(policy: Policy) -> int:
@@ -55,29 +56,34 @@ def text_problem(need: dict, min_words: int) -> tuple[str, str] | None:
     text = need.get("content") or ""
     placeholder = placeholder_in(text)
     if placeholder:
-        return (f"Overvejelsen {need['id']} indeholder pladsholderen '{placeholder}'.",
-                "Erstat pladsholderen med jeres egen begrundelse.")
+        return (_("The consideration {id} contains the placeholder '{placeholder}'.").format(
+                    id=need["id"], placeholder=placeholder),
+                _("Replace the placeholder with your own reasoning."))
     if _words(text) < min_words:
-        return (f"Overvejelsen {need['id']} har kun {_words(text)} ord; politikken kræver mindst {min_words}.",
-                "Skriv en egentlig begrundelse: hvad har I overvejet, hvad har I besluttet og hvorfor. "
-                "'Ikke relevant' er et gyldigt svar, når I begrunder det.")
+        words = _words(text)
+        return (ngettext("The consideration {id} has only {words} word; the policy demands at least {min_words}.",
+                         "The consideration {id} has only {words} words; the policy demands at least {min_words}.",
+                         words).format(id=need["id"], words=words, min_words=min_words),
+                _("Write real reasoning: what you considered, what you decided and why. 'Not relevant' is a valid "
+                  "answer when you give your reasons."))
     return None
 
 
 @rule("consideration", each="answer", answers="consideration",
-      description="For hvert krav, der gælder for projektet og besvares af en overvejelse: en overvejelse, der "
-                  "besvarer kravet, med en egentlig begrundelse – mindst så mange ord, som politikken kræver "
-                  "(min_words), og ingen pladsholdere som UDFYLDES eller TODO.")
+      description=N_("For each requirement that applies to the project and is answered by a consideration: a "
+                     "consideration that answers the requirement, with real reasoning – at least as many words as the "
+                     "policy demands (min_words), and no placeholders such as TODO."))
 def consideration(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     """An applicable requirement has a consideration of the project with real reasoning."""
     found = answers(policy, project, "consideration", req)
     if not found:
         return [finding(
             policy, project, project,
-            f"Der mangler en overvejelse for kravet '{req.title}'.",
-            "Tilføj på projektsiden:\n"
-            f"    :::{{consideration}} <kort titel>\n    :id: C_<PROJEKT>_{req.id.removeprefix('R_')}\n"
-            f"    :addresses: {req.id}\n    :date: ÅÅÅÅ-MM-DD\n\n    <jeres begrundelse>\n    :::",
+            _("A consideration for the requirement '{title}' is missing.").format(title=req.title),
+            _("Add on the project page:\n"
+              "    :::{{consideration}} <short title>\n    :id: C_<PROJECT>_{short}\n"
+              "    :addresses: {requirement}\n    :date: YYYY-MM-DD\n\n    <your reasoning>\n    :::").format(
+                short=req.id.removeprefix("R_"), requirement=req.id),
             req.id,
         )]
     least = min_words(policy)
@@ -86,22 +92,24 @@ def consideration(policy: Policy, project: dict, req: Requirement) -> list[Findi
 
 
 @rule("biastest", each="answer", answers="biastest",
-      description="For hvert krav, der besvares af en bias-test: projektet har en bias-test, der besvarer kravet.")
+      description=N_("For each requirement answered by a bias test: the project has a bias test that answers the "
+                     "requirement."))
 def biastest(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     if answers(policy, project, "biastest", req):
         return []
     return [finding(
         policy, project, project,
-        "Projektet har ingen bias-test. Test for skævhed er en fast del af alt dataarbejde.",
-        f"Tilføj et 'biastest'-element med ':addresses: {req.id}' og ':counts: biastest.csv', "
-        "og læg de samlede optællinger i projektmappen (se vejledningen om bias-test).",
+        _("The project has no bias test. Testing for bias is a fixed part of all data work."),
+        _("Add a 'biastest' element with ':addresses: {requirement}' and ':counts: biastest.csv', and put the "
+          "aggregated counts in the project folder (see the guide to bias tests).").format(requirement=req.id),
         req.id,
     )]
 
 
 @rule("evidence", each="answer", answers="evidence",
-      description="For hvert krav, der besvares af dokumentation: projektet har dokumentation af hver krævet slags "
-                  "(evidence_kind), der besvarer kravet – mindst så mange af hver, som kravet kræver (min_evidence).")
+      description=N_("For each requirement answered by evidence: the project has evidence of each kind demanded "
+                     "(evidence_kind) that answers the requirement – at least as many of each as the requirement "
+                     "demands (min_evidence)."))
 def evidence(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     found = answers(policy, project, "evidence", req)
     least = int(req.number("min_evidence") or 1)
@@ -110,14 +118,15 @@ def evidence(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
         have = sum(1 for n in found if n.get("kind") == kind)
         if have >= least:
             continue
-        fix = (f"Tilføj et 'evidence'-element med ':addresses: {req.id}', ':kind: {kind}', ':date:' og "
-               "':reference:' (hvor dokumentet findes, fx journalnummer).")
+        fix = _("Add an 'evidence' element with ':addresses: {requirement}', ':kind: {kind}', ':date:' and "
+                "':reference:' (where the document is kept, e.g. a case number).").format(requirement=req.id, kind=kind)
         if have == 0 and least == 1:
-            problem = f"Der mangler dokumentation af typen '{kind}' for kravet '{req.title}'."
+            problem = _("Evidence of the kind '{kind}' for the requirement '{title}' is missing.").format(
+                kind=kind, title=req.title)
         else:
-            problem = (f"Kravet '{req.title}' kræver mindst {least} dokumenter af typen '{kind}', men projektet "
-                       f"har {have}.")
-            fix += " Hvert dokument er sit eget element med sit eget ID (fx to uafhængige gennemgange)."
+            problem = _("The requirement '{title}' demands at least {least} documents of the kind '{kind}', but the "
+                        "project has {have}.").format(title=req.title, least=least, kind=kind, have=have)
+            fix += " " + _("Each document is an element of its own with its own ID (e.g. two independent reviews).")
         problems.append(finding(policy, project, project, problem, fix, req.id))
     return problems
 
@@ -131,9 +140,9 @@ def approves(policy: Policy, project: dict, approval: dict) -> bool:
 
 
 @rule("approval", each="answer", answers="approval",
-      description="For hvert krav, der besvares af en godkendelse: et projekt, der er sat i gang, er godkendt "
-                  "(eventuelt med vilkår) på mindst det niveau, risikoprofilen kræver. Et stoppet projekt må i "
-                  "stedet have en afvisning.")
+      description=N_("For each requirement answered by an approval: a project that has been started is approved "
+                     "(possibly with conditions) at least at the level its risk profile demands. A stopped project "
+                     "may have a rejection instead."))
 def approval(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     """Once started, a project is approved at or above the level its risk demands."""
     vocab = policy.vocabulary
@@ -150,38 +159,51 @@ def approval(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     positive = vocab.words_for(vocab.decisions, "approves", "approves_with_conditions")
     reject = vocab.words_for(vocab.decisions, "rejects")
     stop = vocab.words_for(vocab.statuses, "stopped")
-    risk = f" og risikoprofil '{project.get('risk')}'" if vocab.risk_levels else ""
-    situation = f"Projektet har status '{status}'{risk}"
-    at_level = f" på mindst niveauet '{needed}'" if needed else ""
-    stopped = f" Et stoppet projekt kan i stedet have ':decision: {reject[0]}'." if stopped_status and reject else ""
+    if vocab.risk_levels:
+        situation = _("The project has status '{status}' and risk profile '{risk}'").format(
+            status=status, risk=project.get("risk"))
+    else:
+        situation = _("The project has status '{status}'").format(status=status)
+    stopped = (" " + _("A stopped project may instead have ':decision: {rejection}'.").format(rejection=reject[0])
+               if stopped_status and reject else "")
     if found:  # point at the latest decision, which is the one to act on
         latest = max(found, key=lambda a: a.get("date") or "")
         if vocab.decision_means(latest.get("decision"), "rejects"):
             return [finding(
                 policy, latest, project,
-                f"{situation}, men den seneste afgørelse, {latest['id']}, afviste projektet.",
-                f"Et afvist projekt må ikke være i brug: sæt ':status: {stop[0] if stop else '...'}' og ':end_date:'. Er "
-                "projektet ændret og godkendt siden, så skriv den nye afgørelse i et nyt 'approval'-element med "
-                f"':addresses: {req.id}'.",
+                _("{situation}, but the latest decision, {approval}, rejected the project.").format(
+                    situation=situation, approval=latest["id"]),
+                _("A rejected project must not be in use: set ':status: {stopped}' and ':end_date:'. If the project "
+                  "has since been changed and approved, write the new decision in a new 'approval' element with "
+                  "':addresses: {requirement}'.").format(stopped=stop[0] if stop else "...", requirement=req.id),
                 req.id,
             )]
+        named = {"situation": situation, "positive": "/".join(positive), "level": needed, "approval": latest["id"],
+                 "decision": latest.get("decision"), "decision_level": latest.get("decision_level")}
+        problem = (_("{situation}, so it requires an approval ({positive}) at least at the level '{level}', but "
+                     "{approval} is '{decision}' at the level '{decision_level}'.") if needed else
+                   _("{situation}, so it requires an approval ({positive}), but {approval} is '{decision}' at the "
+                     "level '{decision_level}'."))
         return [finding(
             policy, latest, project,
-            f"{situation}, så det kræver en godkendelse ({'/'.join(positive)}){at_level}, men "
-            f"{latest['id']} er '{latest.get('decision')}' på niveauet '{latest.get('decision_level')}'.",
-            f"Forelæg projektet for {needed}, og skriv afgørelsen i et nyt 'approval'-element med ':addresses: {req.id}' "
-            f"og ':decision_level: {needed}' – eller ret ':decision_level:' her, hvis det faktisk var {needed}, der "
-            f"godkendte.{stopped}",
+            problem.format(**named),
+            _("Put the project before {level}, and write the decision in a new 'approval' element with ':addresses: "
+              "{requirement}' and ':decision_level: {level}' – or correct ':decision_level:' here if it was in fact "
+              "{level} that approved it.").format(level=needed, requirement=req.id) + stopped,
             req.id,
         )]
-    level_fix = f", ':decision_level: {needed}' (eller højere)" if needed else ""
-    return [finding(
-        policy, project, project,
-        f"{situation}, men mangler en godkendelse{at_level}.",
-        f"Tilføj et 'approval'-element med ':addresses: {req.id}'{level_fix}, ':decision: {_list(positive)[1:]}, "
-        f"':role:' og ':date:'.{stopped}",
-        req.id,
-    )]
+    decisions = _list(positive)[1:]
+    if needed:
+        problem = _("{situation}, but lacks an approval at least at the level '{level}'.").format(
+            situation=situation, level=needed)
+        fix = _("Add an 'approval' element with ':addresses: {requirement}', ':decision_level: {level}' (or higher), "
+                "':decision: {decisions}, ':role:' and ':date:'.").format(requirement=req.id, level=needed,
+                                                                          decisions=decisions)
+    else:
+        problem = _("{situation}, but lacks an approval.").format(situation=situation)
+        fix = _("Add an 'approval' element with ':addresses: {requirement}', ':decision: {decisions}, ':role:' and "
+                "':date:'.").format(requirement=req.id, decisions=decisions)
+    return [finding(policy, project, project, problem, fix + stopped, req.id)]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -192,9 +214,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 @rule("review", each="applicable", when=lambda req: req.number("review_every") is not None,
-      description="For hvert krav med en fast frist for ny vurdering (review_every, i måneder): et projekt i brug "
-                  "har en overvejelse, dokumentation, bias-test eller godkendelse for kravet, der ikke er ældre end "
-                  "fristen – regnet fra dags dato.")
+      description=N_("For each requirement with a fixed interval for reassessment (review_every, in months): a "
+                     "project in use has a consideration, evidence, bias test or approval for the requirement that "
+                     "is no older than the interval – counted from today."))
 def review(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     """A requirement reviewed every N months: the newest answer is at most N months old today."""
     if not policy.vocabulary.status_means(project.get("status"), "in_use"):
@@ -210,9 +232,13 @@ def review(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
         return []
     return [finding(
         policy, need, project,
-        f"Kravet skal vurderes igen mindst hver {months}. måned. Den nyeste vurdering, {need['id']}, er fra {last}, "
-        f"så en ny var påkrævet senest {due}.",
-        f"Vurdér kravet igen, og skriv det som et nyt element med ':addresses: {req.id}' og datoen for den nye "
-        "vurdering. Ret ikke datoen på det gamle: det dokumenterer den vurdering, der blev gjort dengang.",
+        ngettext("The requirement must be reassessed at least every {months} month. The latest assessment, {need}, "
+                 "is from {last}, so a new one was due by {due}.",
+                 "The requirement must be reassessed at least every {months} months. The latest assessment, {need}, "
+                 "is from {last}, so a new one was due by {due}.", months).format(
+            months=months, need=need["id"], last=last, due=due),
+        _("Reassess the requirement, and write it as a new element with ':addresses: {requirement}' and the date of "
+          "the new assessment. Do not change the date on the old one: it documents the assessment made then.").format(
+            requirement=req.id),
         req.id,
     )]

@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 from dataetik.biastest import CountsError, PolicyBias, compute, counts_path, own_thresholds
-from dataetik.biastest.counts import COLUMNS, read_counts
+from dataetik.biastest.counts import COLUMNS, below_threshold, column_label, read_counts
 from dataetik.biastest.metrics import BIAS, UNDECIDED
 from dataetik.findings import Finding
+from dataetik.i18n import N_, _
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
@@ -28,12 +29,12 @@ def _relative(path: Path, srcdir: Path | None) -> str:
 
 
 @rule("bias_result", each="biastest",
-      description="Hver bias-test genberegnes ud fra de offentliggjorte optællinger (gyldigt format, ingen celler "
-                  "under diskretionsgrænsen, de egenskaber politikken kræver). Et igangværende eller afsluttet projekt "
-                  "må ikke vise skævhed, og et uafgjort resultat kræver en dokumenteret manuel gennemgang: en overvejelse, "
-                  "der besvarer bias-kravet, peger på testen med ':reviews:' og er en egentlig begrundelse. Grænserne må "
-                  "kun lempes med en sådan begrundelse og en godkendelse på projektets niveau, givet efter den. "
-                  "Undertrykte grupper må ikke kunne regnes ud ved at trække fra.")
+      description=N_("Each bias test is recomputed from the published counts (valid format, no cells below the "
+                     "disclosure threshold, the attributes the policy demands). A project in use or ended must not "
+                     "show bias, and an undecided result demands a documented manual review: a consideration that "
+                     "answers the bias requirement, points at the test with ':reviews:' and is real reasoning. The "
+                     "limits may only be loosened with such reasoning and an approval at the project's level, given "
+                     "after it. Suppressed groups must not be recoverable by subtraction."))
 def bias_result(policy: Policy, test: dict) -> list[Finding]:
     project = policy.needs.get((test.get("belongs_to") or [""])[0]) or {}
     # The requirements the test answers (a scaffolded test answers every bias requirement).
@@ -49,7 +50,7 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
         return []  # a required field: the build's schema says it is missing
     policy_bias = PolicyBias.of(policy)
     try:
-        _, result = compute(test, policy.needs.srcdir or Path("."), policy_bias)
+        result = compute(test, policy.needs.srcdir or Path("."), policy_bias)[1]
     except CountsError as err:
         in_counts = "" if err.on_page else f"{err.path.name}, "
         return [finding(f"{test['id']}: {in_counts}{err.where}{err.problem}", err.fix,
@@ -67,25 +68,32 @@ def bias_result(policy: Policy, test: dict) -> list[Finding]:
     own, demanded = own_thresholds(test, policy_bias), policy_bias.thresholds
     if demanded.loosened_by(own) and not approved:
         found.append(finding(
-            f"Bias-testen lemper politikkens grænser (forholdstal {own.min_ratio} mod {demanded.min_ratio}, "
-            f"forskel {own.max_difference} mod {demanded.max_difference}) uden godkendt begrundelse.",
-            f"Fjern ':min_ratio:'/':max_difference:' fra bias-testen, eller begrund lempelsen i en overvejelse med "
-            f"':addresses: {requirement}' og ':reviews: {test['id']}', og få projektet godkendt bagefter på det niveau, "
-            f"risikoprofilen kræver.{(' ' + not_valid) if not_valid else ''}"))
+            _("The bias test loosens the policy's limits (ratio {own_ratio} against {ratio}, difference "
+              "{own_difference} against {difference}) without approved reasoning.").format(
+                own_ratio=own.min_ratio, ratio=demanded.min_ratio, own_difference=own.max_difference,
+                difference=demanded.max_difference),
+            _("Remove ':min_ratio:'/':max_difference:' from the bias test, or give the reasons for loosening them in a "
+              "consideration with ':addresses: {requirement}' and ':reviews: {test}', and have the project approved "
+              "afterwards at the level its risk profile demands.").format(requirement=requirement, test=test["id"])
+            + ((" " + not_valid) if not_valid else "")))
     stopped = next(iter(policy.vocabulary.words_for(policy.vocabulary.statuses, "stopped")), "...")
     if policy.vocabulary.status_means(project.get("status"), "in_use", "ended"):  # used on citizens
         for attribute in result.attributes:
             if attribute.verdict == BIAS:
                 found.append(finding(
-                    f"Skævhed påvist for {attribute.attribute}: {attribute.reason}.",
-                    "Metoden må ikke bruges. Fjern årsagen til skævheden og gentag testen – eller stop projektet "
-                    f"(':status: {stopped}'); et stoppet projekt må gerne dokumentere en test, der fejlede."))
+                    _("Bias found for {attribute}: {reason}.").format(attribute=attribute.attribute,
+                                                                      reason=attribute.reason),
+                    _("The method must not be used. Remove the cause of the bias and repeat the test – or stop the "
+                      "project (':status: {stopped}'); a stopped project may well document a test that failed.").format(
+                        stopped=stopped)))
             elif attribute.verdict == UNDECIDED and not valid:
                 found.append(finding(
-                    f"Bias-testen er ikke afgjort for {attribute.attribute}: {attribute.reason}."
+                    _("The bias test is undecided for {attribute}: {reason}.").format(attribute=attribute.attribute,
+                                                                                     reason=attribute.reason)
                     + (f" {not_valid}" if not_valid else ""),
-                    f"Dokumentér en manuel gennemgang: en overvejelse med ':addresses: {requirement}' og "
-                    f"':reviews: {test['id']}', der forklarer, hvorfor metoden alligevel må bruges, og hvad der følges op på."))
+                    _("Document a manual review: a consideration with ':addresses: {requirement}' and ':reviews: "
+                      "{test}' that explains why the method may be used all the same, and what is followed up.").format(
+                        requirement=requirement, test=test["id"])))
     return found
 
 
@@ -93,12 +101,13 @@ def _why_not_a_review(consideration: dict, test: dict, answers: list[str], min_w
     """'' if the consideration is a real manual review of the test: it answers a requirement the
     test answers, is dated on or after the test, and is real reasoning."""
     if not set(answers) & set(consideration.get("addresses") or []):
-        return f"Overvejelsen {consideration['id']} peger på testen, men besvarer ikke {' eller '.join(answers)}."
+        return _("The consideration {id} points at the test, but does not answer {requirements}.").format(
+            id=consideration["id"], requirements=(" " + _("or") + " ").join(answers))
     if (consideration.get("date") or "") < (test.get("date") or ""):
-        return (f"Overvejelsen {consideration['id']} er dateret {consideration.get('date')}, før testen "
-                f"({test.get('date')}), så den kan ikke gennemgå den.")
+        return _("The consideration {id} is dated {date}, before the test ({test_date}), so it cannot review it.").format(
+            id=consideration["id"], date=consideration.get("date"), test_date=test.get("date"))
     problem = text_problem(consideration, min_words)
-    return f"{problem[0]} Den tæller derfor ikke som manuel gennemgang." if problem else ""
+    return problem[0] + " " + _("It therefore does not count as a manual review.") if problem else ""
 
 
 def _looks_like_counts(path: Path) -> bool:
@@ -111,8 +120,9 @@ def _looks_like_counts(path: Path) -> bool:
 
 
 @rule("row_level_data", each="site",
-      description="Ingen fil i mappen med sitet ligner data om enkelte borgere (regneark, Parquet, SPSS/Stata/SAS, "
-                  "CSV, der ikke er samlede optællinger); kun samlede optællinger offentliggøres.")
+      description=N_("No file in the site's folder looks like data about individual citizens (spreadsheets, "
+                     "Parquet, SPSS/Stata/SAS, CSV that is not aggregated counts); only aggregated counts are "
+                     "published."))
 def row_level_data(policy: Policy) -> list[Finding]:
     return row_level_files(policy.needs.srcdir, used_counts_files(policy), PolicyBias.of(policy).min_cell)
 
@@ -133,10 +143,11 @@ def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min
         elif suffix in DATA_SUFFIXES or (in_project and suffix in PROJECT_ONLY_SUFFIXES) or tabular:
             found.append(Finding(
                 rule="", file=_relative(path, root), line=1,
-                problem="Filen ligner data om enkelte borgere (rækkedata). Den må aldrig ligge i mappen med sitet "
-                        "eller blive offentliggjort.",
-                fix="Flyt filen ud af mappen med sitet (og fjern den fra git-historikken, hvis den er committet), og "
-                    "offentliggør i stedet samlede optællinger: 'dataetik aggregate <fil> ... -o biastest.csv'.",
+                problem=_("The file looks like data about individual citizens (row-level data). It must never be "
+                          "in the site's folder or be published."),
+                fix=_("Move the file out of the site's folder (and remove it from the git history if it has been "
+                      "committed), and publish aggregated counts instead: 'dataetik aggregate <file> ... -o "
+                      "biastest.csv'."),
             ))
     return found
 
@@ -166,9 +177,10 @@ def _unused_counts(path: Path, root: Path, min_cell: int | None) -> list[Finding
         return []
     line, problem = leak
     return [Finding(rule="", file=_relative(path, root), line=line or 1,
-                    problem=f"Filen ligner optællinger til en bias-test, som ingen bias-test bruger, men den ligger i "
-                            f"repositoriet og afslører små tal: {problem}",
-                    fix="Slet filen, hvis den er en gammel udgave; ellers undertryk eller slå de små grupper sammen.")]
+                    problem=_("The file looks like counts for a bias test that no bias test uses, but it is in the "
+                              "repository and reveals small numbers: {problem}").format(problem=problem),
+                    fix=_("Delete the file if it is an old version; otherwise suppress the small groups or merge "
+                          "them."))]
 
 
 def _small_cell(path: Path, min_cell: int) -> tuple[int, str] | None:
@@ -177,5 +189,5 @@ def _small_cell(path: Path, min_cell: int) -> tuple[int, str] | None:
         for line, row in enumerate(csv.DictReader(f), start=2):
             count = (row.get("count") or "").strip()
             if count.isdigit() and int(count) < min_cell:
-                return line, f"kolonne 'count': antallet {count} er under diskretionsgrænsen på {min_cell}."
+                return line, column_label("count") + below_threshold(count, min_cell)
     return None

@@ -9,12 +9,16 @@ import re
 
 from dataetik import model
 from dataetik.findings import Finding
+from dataetik.i18n import N_, _
 from dataetik.policy import Policy, parse_date
 from dataetik.rules import rule
 from dataetik.rules.answers import finding, placeholder_in
 from dataetik.site_files import site_files
 
-NO_SUCH_DAY = "Ret dagen eller måneden i ':{field}:' (fx har februar kun 28 eller 29 dage)."
+
+def _no_such_day(field: str) -> str:
+    return _("Correct the day or the month in ':{field}:' (February, for instance, has only 28 or 29 days).").format(
+        field=field)
 
 
 def _impossible_date(value) -> bool:
@@ -28,19 +32,20 @@ def _must_precede_start(policy: Policy, need: dict) -> bool:
 
 
 @rule("status", each="project", always=True,
-      description="Projektet har en status, en af dem politikken erklærer.")
+      description=N_("The project has a status, one of those the policy declares."))
 def status(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """A status is set. (A value that is not allowed is the build's to report, from the field schema.)"""
     if project.get("status"):
         return []
-    return [finding(policy, project, project, "Projektet har ingen status.",
-                    f"Tilføj ':status:' med en af {', '.join(policy.vocabulary.statuses)}.", requirement)]
+    return [finding(policy, project, project, _("The project has no status."),
+                    _("Add ':status:' with one of {statuses}.").format(statuses=", ".join(policy.vocabulary.statuses)),
+                    requirement)]
 
 
 @rule("dates", each="project",
-      description="Datoer er gyldige (ÅÅÅÅ-MM-DD); slutdato ligger ikke før startdato; afsluttede og stoppede "
-                  "projekter har en slutdato; overvejelser og godkendelser (ikke afvisninger) er dateret før "
-                  "startdatoen – en afvisning må komme når som helst.")
+      description=N_("Dates are valid (YYYY-MM-DD); the end date is not before the start date; ended and stopped "
+                     "projects have an end date; considerations and approvals (not rejections) are dated before the "
+                     "start date – a rejection may come at any time."))
 def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """Dates parse; end >= start; finished projects have an end date; assessment before use."""
     problems = []
@@ -52,32 +57,38 @@ def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]
     end_raw = project.get("end_date")
     end = parse_date(end_raw) if end_raw else None
     if _impossible_date(project.get("start_date")):
-        bad(project, f"Startdatoen '{project.get('start_date')}' findes ikke i kalenderen.", NO_SUCH_DAY.format(field="start_date"))
+        bad(project, _("The start date '{date}' does not exist in the calendar.").format(date=project.get("start_date")),
+            _no_such_day("start_date"))
     if _impossible_date(end_raw):
-        bad(project, f"Slutdatoen '{end_raw}' findes ikke i kalenderen.", NO_SUCH_DAY.format(field="end_date"))
+        bad(project, _("The end date '{date}' does not exist in the calendar.").format(date=end_raw),
+            _no_such_day("end_date"))
     if policy.vocabulary.status_means(project.get("status"), "ended", "stopped") and not end_raw:
-        bad(project, f"Projektet har status '{project.get('status')}', men ingen slutdato.",
-            "Tilføj ':end_date: ÅÅÅÅ-MM-DD' – datoen, hvor projektet sluttede eller blev stoppet.")
+        bad(project, _("The project has status '{status}' but no end date.").format(status=project.get("status")),
+            _("Add ':end_date: YYYY-MM-DD' – the date the project ended or was stopped."))
     if start and end and end < start:
-        bad(project, f"Slutdatoen {end} ligger før startdatoen {start}.", "Ret ':start_date:' eller ':end_date:'.")
+        bad(project, _("The end date {end} is before the start date {start}.").format(end=end, start=start),
+            _("Correct ':start_date:' or ':end_date:'."))
     for need_type in model.PROJECT_PARTS:
         for need in policy.needs.parts_of(project["id"], need_type):
             when = parse_date(need.get("date"))
             if _impossible_date(need.get("date")):
-                bad(need, f"Datoen '{need.get('date')}' på {need['id']} findes ikke i kalenderen.",
-                    NO_SUCH_DAY.format(field="date"))
+                bad(need, _("The date '{date}' on {need} does not exist in the calendar.").format(
+                    date=need.get("date"), need=need["id"]), _no_such_day("date"))
             # Permission must precede use; a rejection (afvist) may come at any time.
             elif _must_precede_start(policy, need) and when and start and when >= start:
-                bad(need, f"{need['id']} er dateret {when}, {'samme dag som' if when == start else 'efter'} projektets start {start}. "
-                    "Overvejelser og godkendelse skal ligge før data tages i brug.",
-                    "Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop brugen, "
-                    "gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning.")
+                early = (_("{need} is dated {date}, the same day as the project's start {start}. Considerations and "
+                           "approval must come before data is put to use.") if when == start else
+                         _("{need} is dated {date}, after the project's start {start}. Considerations and approval "
+                           "must come before data is put to use."))
+                bad(need, early.format(need=need["id"], date=when, start=start),
+                    _("Correct the date if it is wrong. If the assessment was really made after the start, stop the "
+                      "use, finish the assessment and set ':start_date:' to the date the use starts anew."))
     return problems
 
 
 @rule("placeholders", each="project",
-      description="Ingen pladsholdere (UDFYLDES, TODO, XXX ...) i projektets felter og tekst, dokumentation, "
-                  "bias-test eller godkendelse.")
+      description=N_("No placeholders (TODO, XXX ...) in the project's fields and text, evidence, bias test or "
+                     "approval."))
 def placeholders(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """No placeholder left in the project's fields, summary, evidence, bias test or approval.
 
@@ -91,17 +102,18 @@ def placeholders(policy: Policy, project: dict, requirement: str = "") -> list[F
         for field, value in texts.items():
             placeholder = placeholder_in(value)
             if placeholder:
-                where = "teksten" if field == "tekst" else f"feltet '{field}'"
+                problem = (_("{need} still has the placeholder '{placeholder}' in the text.") if field == "tekst" else
+                           _("{need} still has the placeholder '{placeholder}' in the field '{field}'."))
                 found.append(finding(
                     policy, need, project,
-                    f"{need['id']} har stadig pladsholderen '{placeholder}' i {where}.",
-                    "Erstat pladsholderen med de rigtige oplysninger.", requirement,
+                    problem.format(need=need["id"], placeholder=placeholder, field=field),
+                    _("Replace the placeholder with the right information."), requirement,
                 ))
     return found
 
 
 @rule("risk_profile", each="project",
-      description="Risikoprofilen er mindst lige så høj som de risikokriterier, projektet opfylder.")
+      description=N_("The risk profile is at least as high as the risk criteria the project meets."))
 def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """The risk level is at least as high as the criteria the project meets."""
     rank = policy.vocabulary.risk_rank
@@ -113,8 +125,10 @@ def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[F
     top = max((c.get("raises_to") for c in too_high), key=rank)
     return [finding(
         policy, project, project,
-        f"Risikoprofilen er '{project.get('risk')}', men projektet opfylder kriterier, der kræver mindst '{top}': {names}.",
-        f"Sæt ':risk: {top}', eller fjern kriterier, som projektet ikke opfylder, fra ':risk_criteria:'.", requirement,
+        _("The risk profile is '{risk}', but the project meets criteria that demand at least '{top}': {criteria}.").format(
+            risk=project.get("risk"), top=top, criteria=names),
+        _("Set ':risk: {top}', or remove criteria the project does not meet from ':risk_criteria:'.").format(top=top),
+        requirement,
     )]
 
 
@@ -135,8 +149,8 @@ def _is_cpr(match: re.Match) -> bool:
 
 
 @rule("cpr_numbers", each="project",
-      description="Ingen tekstfil i projektets mappe (Markdown, CSV, tekst) indeholder noget, der ligner et "
-                  "CPR-nummer; vurderingen offentliggøres.")
+      description=N_("No text file in the project's folder (Markdown, CSV, text) contains anything that looks like "
+                     "a CPR number; the assessment is published."))
 def cpr_numbers(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """No CPR number in any text file of the project's folder: the assessment is published."""
     root = policy.needs.srcdir
@@ -150,10 +164,11 @@ def cpr_numbers(policy: Policy, project: dict, requirement: str = "") -> list[Fi
             if any(_is_cpr(m) for m in _CPR.finditer(line)):
                 found.append(Finding(
                     rule="", file=path.relative_to(root).as_posix(), line=number,
-                    problem="Linjen indeholder noget, der ligner et CPR-nummer (gentages ikke her).",
-                    fix="Fjern CPR-nummeret – vurderingen offentliggøres og må ikke nævne enkelte borgere. Er filen "
-                        "committet, så fjern nummeret også fra git-historikken. Er tallet ikke et CPR-nummer (fx et "
-                        "journalnummer), så skriv det med skråstreg eller punktum, fx 2501/251234.",
+                    problem=_("The line contains something that looks like a CPR number (not repeated here)."),
+                    fix=_("Remove the CPR number – the assessment is published and must not name individual "
+                          "citizens. If the file has been committed, remove the number from the git history too. If "
+                          "the number is not a CPR number (e.g. a case number), write it with a slash or a full stop, "
+                          "e.g. 2501/251234."),
                     project=project["id"], requirement=requirement,
                     policy=policy.policy_label(policy.requirement(requirement))))
     return found

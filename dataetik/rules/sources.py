@@ -12,6 +12,7 @@ import re
 
 from dataetik import model
 from dataetik.findings import Finding
+from dataetik.i18n import N_, _
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
@@ -72,9 +73,9 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
 
 
 @rule("needs_are_whole", each="site",
-      description="Hvert element, der står i en politik- eller projektside, bliver til sit eget element på sitet: "
-                  "intet forsvinder (en kodeblok ``` der ikke er lukket), og intet står inde i et andet (et "
-                  "':::' der mangler). Et ID, der bruges to gange, melder bygget selv.")
+      description=N_("Every element written in a policy or project page becomes an element of its own on the site: "
+                     "nothing vanishes (a code block ``` left open), and nothing sits inside another (a missing "
+                     "':::'). An ID used twice is reported by the build itself."))
 def needs_are_whole(policy: Policy) -> list[Finding]:
     root = policy.needs.srcdir
     nested_by_file: dict[str, list[dict]] = {}
@@ -87,18 +88,20 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
     for path in sorted(pages):
         file = path.relative_to(root).as_posix()
         project = policy.project_of_file(file)
-        for need_id, line, _, _ in declared_needs(path.read_text(encoding="utf-8", errors="replace")):
+        for need_id, line, _directive_line, _directive in declared_needs(path.read_text(encoding="utf-8", errors="replace")):
             # A bad ID or a duplicate is the build's to report; here: needs that vanished without a word.
             if re.match(model.ID_REGEX, need_id) and policy.needs.get(need_id) is None:
                 found.append(Finding(
                     rule="", file=file, line=line, project=project, need=need_id,
-                    problem=f"Elementet {need_id} blev ikke oprettet og mangler på sitet.",
-                    fix="Se efter en kodeblok (```) eller et element (:::) ovenfor, der ikke er lukket, og efter fejl "
-                        "i elementets felter; meldingerne fra bygget peger på dem."))
+                    problem=_("The element {need} was not created and is missing from the site.").format(need=need_id),
+                    fix=_("Look for a code block (```) or an element (:::) above that is not closed, and for errors in "
+                          "the element's fields; the build's messages point at them.")))
         for need in nested_by_file.get(file, []):
             parent = need["parent_need"]
             found.append(Finding(
                 rule="", file=file, line=need.get("lineno"), project=project, need=need["id"],
-                problem=f"{need['id']} står inde i {parent}, fordi {parent} ikke er lukket, før {need['id']} begynder.",
-                fix=f"Afslut {parent} med en linje, der kun indeholder ':::', før {need['id']} begynder."))
+                problem=_("{need} sits inside {parent}, because {parent} is not closed before {need} begins.").format(
+                    need=need["id"], parent=parent),
+                fix=_("End {parent} with a line that holds only ':::', before {need} begins.").format(
+                    need=need["id"], parent=parent)))
     return sorted(found, key=lambda f: (f.file, f.line or 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataetik.findings import Finding
+from dataetik.i18n import N_, _
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement
 from dataetik.rules import rule
@@ -26,7 +27,7 @@ def _words(words) -> str:
 
 
 @rule("principle_has_requirement", each="principle",
-      description="Hvert princip har mindst ét krav, der udspringer af det.")
+      description=N_("Each principle has at least one requirement that derives from it."))
 def principle_has_requirement(policy: Policy, principle: dict) -> list[Finding]:
     derived = [r for r in policy.requirements if principle["id"] in (r.need.get("derives_from") or [])]
     if derived:
@@ -34,15 +35,17 @@ def principle_has_requirement(policy: Policy, principle: dict) -> list[Finding]:
     page = _page_of(policy, "requirement")
     return [_at(
         principle,
-        f"Princippet '{principle['title']}' har ingen krav, der udspringer af det.",
-        f"Tilføj et krav{f' i {page}' if page else ''} med ':derives_from: {principle['id']}', "
-        "eller knyt et eksisterende krav til princippet.",
+        _("The principle '{title}' has no requirement that derives from it.").format(title=principle["title"]),
+        (_("Add a requirement in {page} with ':derives_from: {principle}', or link an existing requirement to the "
+           "principle.") if page else
+         _("Add a requirement with ':derives_from: {principle}', or link an existing requirement to the principle.")
+         ).format(page=page, principle=principle["id"]),
     )]
 
 
 @rule("requirement_is_traceable", each="requirement",
-      description="Hvert krav udspringer af et princip og siger, hvilke projekter det gælder for (applies_risk, "
-                  "applies_when), og hvad der besvarer det (answered_by, evidence_kind).")
+      description=N_("Each requirement derives from a principle and says which projects it applies to (applies_risk, "
+                     "applies_when) and what answers it (answered_by, evidence_kind)."))
 def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
     """A requirement derives from a principle and says whom it applies to and what answers it."""
     need, found, vocab = req.need, [], policy.vocabulary
@@ -52,43 +55,48 @@ def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
 
     principles = [p for p in need.get("derives_from") or [] if (policy.needs.get(p) or {}).get("type") == "principle"]
     if not principles:
-        problem("Kravet udspringer ikke af noget princip.",
-                "Tilføj ':derives_from: P_...' med ID'et på det eller de principper, kravet bygger på.")
+        problem(_("The requirement does not derive from any principle."),
+                _("Add ':derives_from: P_...' with the ID of the principle or principles the requirement builds on."))
     if vocab.risk_levels and not req.applies_risk:
-        problem("Kravet siger ikke, hvilke projekter det gælder for.",
-                f"Tilføj ':applies_risk:' med en eller flere af {_words(vocab.risk_levels)}.")
+        problem(_("The requirement does not say which projects it applies to."),
+                _("Add ':applies_risk:' with one or more of {levels}.").format(levels=_words(vocab.risk_levels)))
     if not vocab.risk_levels and req.applies_risk:
-        problem("Kravet nævner risikoniveauer (applies_risk), men politikken har ingen.",
-                "Fjern ':applies_risk:', eller erklær risikoniveauerne i policy.toml (risk_levels).")
+        problem(_("The requirement names risk levels (applies_risk), but the policy has none."),
+                _("Remove ':applies_risk:', or declare the risk levels in policy.toml (risk_levels)."))
     if not req.answered_by:
-        problem("Kravet siger ikke, hvad der besvarer det.",
-                f"Tilføj ':answered_by:' med en eller flere af: {_words(vocab.answers)}.")
+        problem(_("The requirement does not say what answers it."),
+                _("Add ':answered_by:' with one or more of: {answers}.").format(answers=_words(vocab.answers)))
     if "evidence" in req.answered_by and not req.evidence_kind:
-        problem("Kravet besvares af dokumentation, men siger ikke hvilken slags.",
-                f"Tilføj ':evidence_kind:' med en af {_words(vocab.evidence_kinds)}.")
+        problem(_("The requirement is answered by evidence, but does not say of which kind."),
+                _("Add ':evidence_kind:' with one of {kinds}.").format(kinds=_words(vocab.evidence_kinds)))
     if req.evidence_kind and "evidence" not in req.answered_by:
-        evidence = _words(vocab.words_for(vocab.answers, "evidence")) or "dokumentation"
-        problem("Kravet nævner en slags dokumentation (evidence_kind), men ikke at det besvares af dokumentation.",
-                f"Tilføj '{evidence}' til ':answered_by:', eller fjern ':evidence_kind:'.")
+        evidence = _words(vocab.words_for(vocab.answers, "evidence")) or _("evidence")
+        problem(_("The requirement names a kind of evidence (evidence_kind), but not that it is answered by evidence."),
+                _("Add '{evidence}' to ':answered_by:', or remove ':evidence_kind:'.").format(evidence=evidence))
     if "biastest" in req.answered_by:
         for field in ("min_ratio", "max_difference", "min_cell"):
             if req.number(field) is None:
-                problem(f"Kravet besvares af en bias-test, men angiver ikke grænsen '{field}'.",
-                        f"Tilføj ':{field}:' til kravet (fx min_ratio 0.8, max_difference 0.1, min_cell 5).")
+                problem(_("The requirement is answered by a bias test, but does not state the limit '{field}'.").format(
+                            field=field),
+                        _("Add ':{field}:' to the requirement (e.g. min_ratio 0.8, max_difference 0.1, min_cell 5).").format(
+                            field=field))
     return found
 
 
 @rule("risk_level_is_defined", each="risk_level",
-      description="Hver risikoprofil er beskrevet på politikkens sider, med det mindste godkendelsesniveau, den kræver.")
+      description=N_("Each risk profile is described on the policy's pages, with the lowest approval level it "
+                     "demands."))
 def risk_level_is_defined(policy: Policy, level: str) -> list[Finding]:
     described = [n for n in policy.needs.of_type("risklevel") if n.get("level") == level]
     if described and (policy.approval_level(level) or not policy.vocabulary.decision_levels):
         return []
     page = _page_of(policy, "risklevel") or _page_of(policy, "requirement") or ""
-    approver = (f" og ':approval_level:' (en af {_words(policy.vocabulary.decision_levels)})"
-                if policy.vocabulary.decision_levels else "")
-    return [Finding(
-        rule="", file=page, line=None,
-        problem=f"Risikoniveauet '{level}' er ikke beskrevet{' med et godkendelsesniveau' if approver else ''}.",
-        fix=f"Tilføj et 'risklevel'-element med ':level: {level}'{approver} ved de andre risikoprofiler.",
-    )]
+    if policy.vocabulary.decision_levels:
+        problem = _("The risk level '{level}' is not described with an approval level.")
+        fix = _("Add a 'risklevel' element with ':level: {level}' and ':approval_level:' (one of {levels}) beside the "
+                "other risk profiles.")
+    else:
+        problem = _("The risk level '{level}' is not described.")
+        fix = _("Add a 'risklevel' element with ':level: {level}' beside the other risk profiles.")
+    named = {"level": level, "levels": _words(policy.vocabulary.decision_levels)}
+    return [Finding(rule="", file=page, line=None, problem=problem.format(**named), fix=fix.format(**named))]
