@@ -23,7 +23,7 @@ SITE, NEEDS_JSON = checked_site(Path(__file__).resolve().parent.parent)
 @cache
 def policy() -> Policy:
     """The policy, with every finding said in its language."""
-    i18n.use(declared_language(SITE, EXCLUDE_PATTERNS))  # already for a needs.json that is missing
+    i18n.use(declared_language(SITE, EXCLUDE_PATTERNS) or i18n.HOME_LANGUAGE)  # already for a needs.json that is missing
     try:
         policy = Policy.from_needs(load_needs(NEEDS_JSON, srcdir=SITE))
     except NeedsFileError as err:

@@ -22,11 +22,6 @@ def _site_holding(path: Path) -> Path | None:
     return next((d for d in path.parents if (d / "conf.py").exists()), None)
 
 
-# What a command says where no policy declares a language (aggregate run outside any site):
-# the language the tool was written for.
-HOME_LANGUAGE = "da"
-
-
 def speak_the_site_language(argv: list[str]) -> None:
     """Say everything, help texts too, in the language of the site the command is run on (its
     --site, the folder of aggregate's output, or the current folder), as far as its policy
@@ -37,11 +32,11 @@ def speak_the_site_language(argv: list[str]) -> None:
     try:
         known = early.parse_known_args(argv)[0]
     except SystemExit:  # a malformed --site: the real parser says so
-        i18n.use(HOME_LANGUAGE)
+        i18n.use(i18n.HOME_LANGUAGE)
         return
     site = Path(known.site) if known.site else (
         _site_holding(Path(known.output).resolve()) if known.output else None) or Path(".")
-    i18n.use(declared_language(site.resolve(), EXCLUDE_PATTERNS) or HOME_LANGUAGE)
+    i18n.use(declared_language(site.resolve(), EXCLUDE_PATTERNS) or i18n.HOME_LANGUAGE)
 
 
 def _site(args) -> Path:

@@ -27,6 +27,9 @@ from pathlib import Path
 
 LOCALE = Path(__file__).parent / "locale"
 DOMAIN = "dataetik"
+# What is said where no policy declares a language (a command run outside any site, checks
+# pointed at a folder without a policy): the language the tool was written for.
+HOME_LANGUAGE = "da"
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = ""
