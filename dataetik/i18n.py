@@ -121,6 +121,11 @@ def _symbols_of(language: str) -> tuple[str, str]:
     return get_decimal_symbol(locale), get_group_symbol(locale)
 
 
+def decimal_mark() -> str:
+    """The language's decimal mark: ',' in Danish."""
+    return _symbols()[0]
+
+
 def decimal(x: float, digits: int = 2) -> str:
     """A number with a fixed number of decimals, e.g. 0,80 in Danish and 0.80 in English
     (rounded as Python rounds, so every language shows the same digits)."""

@@ -48,47 +48,53 @@ def _enum_list(values) -> dict:
     return {"type": "array", "items": _enum(values)}
 
 
-# Each field: its label (what the rendered pages show beside a value) and, for a field whose
-# values are policy words, the vocabulary list it takes them from (`list:` for several values).
+# Each field: its label (what the rendered pages show beside a value; a msgid, see field_label) and,
+# for a field whose values are policy words, the vocabulary list it takes them from (`list:` for
+# several values).
 FIELDS: dict[str, tuple[str, object]] = {
     # --- requirement: what it demands of projects -------------------------------
-    "source": ("Afsnit i politikken", _TEXT),
-    "applies_risk": ("Gælder for risikoniveau", "list:risk_levels"),
-    "applies_when": ("Gælder kun når projektet er", "list:traits"),
-    "answered_by": ("Skal besvares med", "list:answers"),
-    "evidence_kind": ("Krævet dokumentation", "list:evidence_kinds"),
-    "checks": ("Kontrolleres også for alle projekter", "list:checks"),
-    "min_ratio": ("Mindste forholdstal mellem grupper", _NUMBER),
-    "max_difference": ("Største forskel i andel mellem grupper", _NUMBER),
-    "min_cell": ("Mindste celle der må offentliggøres", _INTEGER),
-    "min_words": ("Mindste antal ord i en overvejelse", _INTEGER),
-    "bias_attributes": ("Egenskaber der mindst skal testes", {"type": "array", "items": _TEXT}),
-    "min_evidence": ("Mindste antal dokumenter af hver krævet type", _INTEGER),
-    "review_every": ("Vurderes igen mindst hver (måneder)", _INTEGER),
-    "effective_from": ("Gælder fra", _DATE),
+    "source": (N_("Section of the policy"), _TEXT),
+    "applies_risk": (N_("Applies to risk level"), "list:risk_levels"),
+    "applies_when": (N_("Applies only when the project is"), "list:traits"),
+    "answered_by": (N_("To be answered with"), "list:answers"),
+    "evidence_kind": (N_("Evidence demanded"), "list:evidence_kinds"),
+    "checks": (N_("Also checked for every project"), "list:checks"),
+    "min_ratio": (N_("Lowest ratio between groups"), _NUMBER),
+    "max_difference": (N_("Largest difference in share between groups"), _NUMBER),
+    "min_cell": (N_("Smallest cell that may be published"), _INTEGER),
+    "min_words": (N_("Fewest words in a consideration"), _INTEGER),
+    "bias_attributes": (N_("Attributes to be tested at least"), {"type": "array", "items": _TEXT}),
+    "min_evidence": (N_("Fewest documents of each kind demanded"), _INTEGER),
+    "review_every": (N_("Reassessed at least every (months)"), _INTEGER),
+    "effective_from": (N_("Applies from"), _DATE),
     # --- risk level and criterion -------------------------------------------------
-    "level": ("Niveau", "risk_levels"),
-    "approval_level": ("Godkendes mindst af", "decision_levels"),
-    "raises_to": ("Hæver risikoen til mindst", "risk_levels"),
+    "level": (N_("Level"), "risk_levels"),
+    "approval_level": (N_("Approved at least by"), "decision_levels"),
+    "raises_to": (N_("Raises the risk to at least"), "risk_levels"),
     # --- project ---------------------------------------------------------------------
-    "department": ("Forvaltning / afdeling", _TEXT),
-    "risk": ("Risikoprofil", "risk_levels"),
-    "status": ("Status", "statuses"),
-    "start_date": ("Startdato", _DATE),
-    "end_date": ("Slutdato", _DATE),
-    "personal_data": ("Personoplysninger", _TEXT),
-    "legal_basis": ("Retsgrundlag", _TEXT),
+    "department": (N_("Department / unit"), _TEXT),
+    "risk": (N_("Risk profile"), "risk_levels"),
+    "status": (N_("Status"), "statuses"),
+    "start_date": (N_("Start date"), _DATE),
+    "end_date": (N_("End date"), _DATE),
+    "personal_data": (N_("Personal data"), _TEXT),
+    "legal_basis": (N_("Legal basis"), _TEXT),
     # (each of the policy's traits adds a yes/no field here)
     # --- consideration, evidence, bias test, approval ----------------------------
-    "date": ("Dato", _DATE),
-    "kind": ("Art", "evidence_kinds"),
-    "reference": ("Reference", _TEXT),
-    "counts": ("Optællinger (fil)", _TEXT),
-    "role": ("Godkendt af (rolle)", _TEXT),
-    "decision_level": ("Beslutningsniveau", "decision_levels"),
-    "decision": ("Beslutning", "decisions"),
+    "date": (N_("Date"), _DATE),
+    "kind": (N_("Kind"), "evidence_kinds"),
+    "reference": (N_("Reference"), _TEXT),
+    "counts": (N_("Counts (file)"), _TEXT),
+    "role": (N_("Approved by (role)"), _TEXT),
+    "decision_level": (N_("Decision level"), "decision_levels"),
+    "decision": (N_("Decision"), "decisions"),
 }
 FIXED_FIELDS = set(FIELDS) | {"id", "title", "type", "tags", "layout"}
+
+
+def field_label(name: str) -> str:
+    """A field's label as readers see it: 'Risikoprofil' for risk on a Danish site."""
+    return translated(FIELDS[name][0])
 
 
 def _words(vocab: Vocabulary, table: str) -> list[str]:
@@ -108,7 +114,7 @@ def field_schema(vocab: Vocabulary, name: str) -> dict:
 
 def need_fields(vocab: Vocabulary) -> dict[str, dict]:
     """sphinx-needs' `needs_fields`: every field with its label and schema; traits included."""
-    fields = {name: {"description": label, "schema": field_schema(vocab, name)} for name, (label, _spec) in FIELDS.items()}
+    fields = {name: {"description": field_label(name), "schema": field_schema(vocab, name)} for name in FIELDS}
     for trait in vocab.traits:
         fields[trait.field] = {"description": trait.label, "schema": _enum([vocab.yes, vocab.no])}
     return fields

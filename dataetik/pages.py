@@ -49,21 +49,24 @@ from sphinx_needs.data import SphinxNeedsData
 
 from dataetik import model
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED
+from dataetik.i18n import N_, _, decimal_mark, ngettext, translated
 from dataetik.vocabulary import DECISION_MEANINGS, STATUS_MEANINGS, Vocabulary
 
 # --- meanings, said to a citizen (the policy's words come from its policy.toml) -----------------
+# (msgids, translated where they are shown)
 
-STATUS_SAID = {"planned": "endnu ikke i brug", "in_use": "i brug", "ended": "afsluttet", "stopped": "stoppet"}
-DECISION_SAID = {"approves": "godkendt", "approves_with_conditions": "godkendt med vilkår", "rejects": "afvist"}
+STATUS_SAID = {"planned": N_("not yet in use"), "in_use": N_("in use"), "ended": N_("ended"), "stopped": N_("stopped")}
+DECISION_SAID = {"approves": N_("approved"), "approves_with_conditions": N_("approved with conditions"),
+                 "rejects": N_("rejected")}
 VERDICTS = {"bias": BIAS, "no_bias": NO_BIAS, "undecided": UNDECIDED}
 # As the register (dataetik.register) writes them.
-NO_APPROVAL = "ingen endnu"
-NO_BIASTEST = "mangler"
+NO_APPROVAL = N_("none yet")
+NO_BIASTEST = N_("missing")
 
 POLICY_TYPES = ("principle", "requirement", "risklevel", "criterion")
 WORD_TABLES = ("statuses", "decisions", "risk_levels", "decision_levels", "evidence_kinds", "traits", "yes", "no")
 SETTINGS = ("min_ratio", "max_difference", "min_cell", "min_words", "min_evidence", "review_every", "bias_attributes")
-NOT_SET = "ikke fastsat"
+NOT_SET = N_("not set")
 
 
 def _vocabulary(app: Sphinx) -> Vocabulary:
@@ -84,8 +87,10 @@ def _needs(app: Sphinx):
 
 # --- small text helpers -----------------------------------------------------------------------
 
-def join(items: list, last: str = "eller") -> list:
-    """Danish enumeration: 'a', 'a eller b', 'a, b eller c' (items are nodes or strings)."""
+def join(items: list, last: str | None = None) -> list:
+    """An enumeration: 'a', 'a or b', 'a, b or c' in the policy's language (items are nodes or
+    strings); last is the word before the last item, "or" unless given (translated)."""
+    last = _("or") if last is None else last
     out: list = []
     for i, item in enumerate(items):
         if i:
@@ -95,8 +100,26 @@ def join(items: list, last: str = "eller") -> list:
 
 
 def number(value: float) -> str:
-    """0.8 -> '0,8'; 5.0 -> '5'."""
-    return (f"{value:g}" if value != int(value) else str(int(value))).replace(".", ",")
+    """0.8 -> '0,8' (in Danish); 5.0 -> '5'."""
+    return (f"{value:g}" if value != int(value) else str(int(value))).replace(".", decimal_mark())
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(template: str, **values) -> list[nodes.Node]:
+    """A translated sentence with nodes (or lists of them, or strings) in its {placeholders}, in the
+    order the translation puts them."""
+    out: list[nodes.Node] = []
+    for i, part in enumerate(_PLACEHOLDER.split(template)):
+        if i % 2 == 0:
+            if part:
+                out.append(nodes.Text(part))
+            continue
+        value = values[part]
+        for item in value if isinstance(value, list) else [value]:
+            out.append(nodes.Text(item) if isinstance(item, str) else item)
+    return out
 
 
 _MARKUP = [
@@ -158,26 +181,28 @@ _RANKED = ("risk_levels", "decision_levels")
 
 def words(vocab: Vocabulary, target: str) -> tuple[list[str], str]:
     """The words for a role target, and what to say where the policy has none. Raises ValueError."""
-    table, _, meaning = target.partition(":")
+    table, _colon, meaning = target.partition(":")
     table, meaning = table.strip(), meaning.strip()
     if table not in WORD_TABLES:
-        raise ValueError(f"ukendt tabel '{table}'; brug {', '.join(WORD_TABLES)}")
+        raise ValueError(_("unknown table '{table}'; use {tables}").format(table=table, tables=", ".join(WORD_TABLES)))
     if table in ("yes", "no"):
         word = getattr(vocab, table)
-        return ([word] if word else []), {"yes": "ja", "no": "nej"}[table]
+        return ([word] if word else []), {"yes": _("yes"), "no": _("no")}[table]
     if table in ("statuses", "decisions"):
         mapping = getattr(vocab, table)
         known, said = (STATUS_MEANINGS, STATUS_SAID) if table == "statuses" else (DECISION_MEANINGS, DECISION_SAID)
         if not meaning:
             return list(mapping), ""
         if meaning not in known:
-            raise ValueError(f"ukendt betydning '{meaning}'; brug {', '.join(known)}")
-        return vocab.words_for(mapping, meaning), said[meaning]
+            raise ValueError(_("unknown meaning '{meaning}'; use {meanings}").format(meaning=meaning,
+                                                                                     meanings=", ".join(known)))
+        return vocab.words_for(mapping, meaning), translated(said[meaning])
     values = [t.word for t in vocab.traits] if table == "traits" else list(getattr(vocab, table))
     if not meaning:
         return values, ""
     if table not in _RANKED or meaning not in ("lowest", "highest"):
-        raise ValueError(f"'{table}' har ingen betydning '{meaning}'" + ("; brug lowest eller highest" if table in _RANKED else ""))
+        raise ValueError((_("'{table}' has no meaning '{meaning}'; use lowest or highest") if table in _RANKED
+                          else _("'{table}' has no meaning '{meaning}'")).format(table=table, meaning=meaning))
     if not values:
         return [], ""
     return [values[0] if meaning == "lowest" else values[-1]], ""
@@ -224,7 +249,8 @@ class PolicyPageRole(SphinxRole):
         text, target = (match.group(1), match.group(2).strip()) if match else ("", self.text.strip())
         if target != "index" and target not in POLICY_TYPES:
             msg = self.inliner.reporter.error(
-                f"policypage: ukendt mål '{target}'; brug index eller {', '.join(POLICY_TYPES)}", line=self.lineno)
+                _("policypage: unknown target '{target}'; use index or {types}").format(
+                    target=target, types=", ".join(POLICY_TYPES)), line=self.lineno)
             return [self.inliner.problematic(self.rawtext, self.rawtext, msg)], [msg]
         node = pending_inline(self.rawtext, text, kind="policypage", target=target)
         return [node], []
@@ -234,8 +260,8 @@ class SettingRole(SphinxRole):
     def run(self):
         target = self.text.strip()
         if target not in SETTINGS:
-            msg = self.inliner.reporter.error(f"policysetting: ukendt indstilling '{target}'; brug {', '.join(SETTINGS)}",
-                                              line=self.lineno)
+            msg = self.inliner.reporter.error(_("policysetting: unknown setting '{target}'; use {settings}").format(
+                target=target, settings=", ".join(SETTINGS)), line=self.lineno)
             return [self.inliner.problematic(self.rawtext, self.rawtext, msg)], [msg]
         return [pending_inline(self.rawtext, "", kind="policysetting", target=target)], []
 
@@ -260,7 +286,8 @@ class NeedSummary(_Pending):
 
     def run(self):
         if self.arguments[0] not in POLICY_TYPES:
-            raise self.error(f"needsummary: ukendt type '{self.arguments[0]}'; brug {', '.join(POLICY_TYPES)}")
+            raise self.error(_("needsummary: unknown type '{type}'; use {types}").format(
+                type=self.arguments[0], types=", ".join(POLICY_TYPES)))
         return super().run()
 
 
@@ -285,7 +312,8 @@ def _meanings(arg: str) -> list[str]:
     found = [m.strip() for m in (arg or "").split(",") if m.strip()]
     unknown = [m for m in found if m not in STATUS_MEANINGS]
     if unknown:
-        raise ValueError(f"ukendt betydning {', '.join(unknown)}; brug {', '.join(STATUS_MEANINGS)}")
+        raise ValueError(_("unknown meaning {unknown}; use {meanings}").format(
+            unknown=", ".join(unknown), meanings=", ".join(STATUS_MEANINGS)))
     return found
 
 
@@ -351,7 +379,7 @@ def _policypage(app, fromdocname, node) -> nodes.Node:
     target = node["target"]
     docname = (_policy_index(app, _vocabulary(app).policies[0].folder) if _vocabulary(app).policies else None) \
         if target == "index" else page_of_type(app, target)
-    text = node.astext() or (_title(app, docname) if docname else "politikken")
+    text = node.astext() or (_title(app, docname) if docname else _("the policy"))
     return _link(app, fromdocname, docname, text) if docname else nodes.Text(text)
 
 
@@ -360,9 +388,10 @@ def setting_text(policy, field: str) -> str:
         from dataetik.biastest import PolicyBias
 
         attributes = PolicyBias.of(policy).attributes
-        return " og ".join([", ".join(attributes[:-1]), attributes[-1]] if len(attributes) > 1 else attributes) or NOT_SET
+        return ((" " + _("and") + " ").join([", ".join(attributes[:-1]), attributes[-1]] if len(attributes) > 1
+                                            else attributes) or translated(NOT_SET))
     value = policy.setting(field)
-    return NOT_SET if value is None else number(value)
+    return translated(NOT_SET) if value is None else number(value)
 
 
 def _needsummary(app, fromdocname, node) -> list[nodes.Node]:
@@ -381,7 +410,7 @@ def _needsummary(app, fromdocname, node) -> list[nodes.Node]:
             out.append(nodes.rubric(text=title))
         out.append(_deflist([([_need_link(app, fromdocname, n)], [_para(summary(n.get("content") or "", whole))])
                              for n in needs]))
-    return out or [_para("Politikken har ingen af den slags endnu.")]
+    return out or [_para(_("The policy has none of that kind yet."))]
 
 
 def _policycontents(app, fromdocname, node) -> list[nodes.Node]:
@@ -420,11 +449,12 @@ def _risk_items(app, fromdocname, linked: bool = True) -> list[tuple[nodes.Node,
 def _risklevels(app, fromdocname, node) -> list[nodes.Node]:
     items = _risk_items(app, fromdocname)
     if not items:
-        return [_para("Politikken har ingen risikoprofiler.")]
+        return [_para(_("The policy has no risk profiles."))]
     bullets = nodes.bullet_list()
     for level, approver in items:
-        said = [": godkendes mindst af ", nodes.emphasis(text=approver)] if approver else []
-        bullets += nodes.list_item("", _para(level, *said))
+        said = fill(_("{level}: approved at least by {approver}"), level=level,
+                    approver=nodes.emphasis(text=approver)) if approver else [level]
+        bullets += nodes.list_item("", _para(*said))
     return [bullets]
 
 
@@ -432,7 +462,7 @@ def _said(words: dict[str, str], said: dict[str, str]) -> list[nodes.Node]:
     """*word* (what it means), or just *word* where the word says it."""
     out = []
     for word, meaning in words.items():
-        text = said.get(meaning, "")
+        text = translated(said[meaning]) if meaning in said else ""
         part = nodes.inline()
         part += nodes.emphasis(text=word)
         if text and text.casefold() != word.casefold():
@@ -443,30 +473,34 @@ def _said(words: dict[str, str], said: dict[str, str]) -> list[nodes.Node]:
 
 def _registerguide(app, fromdocname, node) -> list[nodes.Node]:
     vocab = _vocabulary(app)
-    items = [([nodes.Text("Status")], [_para(*join(_said(vocab.statuses, STATUS_SAID)), ".")])]
+    items = [([nodes.Text(_("Status"))], [_para(*join(_said(vocab.statuses, STATUS_SAID)), ".")])]
     if vocab.risk_levels:
         page = page_of_type(app, "risklevel")
-        risk = [nodes.Text("Projektets "), _link(app, fromdocname, page, "risikoprofil") if page else nodes.Text("risikoprofil"),
-                nodes.Text(", fra lavest til højest: "),
-                *join([nodes.emphasis(text=w) for w in vocab.risk_levels]), nodes.Text(".")]
+        profile = _("risk profile")
+        risk = fill(_("The project's {risk_profile}, from lowest to highest: {levels}."),
+                    risk_profile=_link(app, fromdocname, page, profile) if page else nodes.Text(profile),
+                    levels=join([nodes.emphasis(text=w) for w in vocab.risk_levels]))
         paragraphs = [_para(*risk)]
         levels = [(level, approver) for level, approver in _risk_items(app, fromdocname, linked=False) if approver]
         if levels:
-            said = [nodes.inline("", "", nodes.Text("ved "), level, nodes.Text(" mindst af "), nodes.emphasis(text=approver))
+            said = [nodes.inline("", "", *fill(_("at {level} at least by {approver}"), level=level,
+                                               approver=nodes.emphasis(text=approver)))
                     for level, approver in levels]
-            paragraphs.append(_para("Jo højere risiko, jo flere krav gælder, og jo højere oppe skal projektet godkendes: ",
-                                    *join(said, "og"), "."))
-        items.append(([nodes.Text("Risiko")], paragraphs))
+            paragraphs.append(_para(*fill(_("The higher the risk, the more requirements apply, and the higher up the "
+                                            "project must be approved: {levels}."), levels=join(said, _("and")))))
+        items.append(([nodes.Text(_("Risk"))], paragraphs))
     if vocab.decisions:
-        items.append(([nodes.Text("Godkendelse")], [
-            _para("Den afgørende beslutning: ", *join(_said(vocab.decisions, DECISION_SAID)),
-                  ", med beslutningsniveau og dato. Står der ", nodes.emphasis(text=NO_APPROVAL),
-                  ", er projektet ikke godkendt endnu.")]))
-    items.append(([nodes.Text("Bias-test")], [
-        _para("Resultatet af projektets test for skævhed, beregnet af sitet ud fra de offentliggjorte optællinger: ",
-              *join([nodes.emphasis(text=v) for v in (NO_BIAS, BIAS, UNDECIDED)]),
-              " (data kan hverken vise eller udelukke skævhed). Står der ", nodes.emphasis(text=NO_BIASTEST),
-              ", har projektet ingen bias-test.")]))
+        items.append(([nodes.Text(_("Approval"))], [
+            _para(*fill(_("The deciding decision: {decisions}, with decision level and date. Where it says {none}, the "
+                          "project has not been approved yet."),
+                        decisions=join(_said(vocab.decisions, DECISION_SAID)),
+                        none=nodes.emphasis(text=translated(NO_APPROVAL))))]))
+    items.append(([nodes.Text(_("Bias test"))], [
+        _para(*fill(_("The result of the project's test for bias, computed by the site from the published counts: "
+                      "{verdicts} (the data can neither show nor rule out bias). Where it says {missing}, the project "
+                      "has no bias test."),
+                    verdicts=join([nodes.emphasis(text=translated(v)) for v in (NO_BIAS, BIAS, UNDECIDED)]),
+                    missing=nodes.emphasis(text=translated(NO_BIASTEST))))]))
     return [_deflist(items)]
 
 
@@ -474,18 +508,21 @@ def _biassettings(app, fromdocname, node) -> list[nodes.Node]:
     policy = _policy(app)
     requirements = [r for r in policy.requirements if "biastest" in r.answered_by]
     if not requirements:
-        return [_para("Politikken kræver ingen bias-test.")]
-    answers = _para("En bias-test besvarer ", "kravet " if len(requirements) == 1 else "kravene ",
-                    *join([_need_link(app, fromdocname, r.need) for r in requirements], "og"), " (skriv ",
-                    nodes.literal(text=f":addresses: {', '.join(r.id for r in requirements)}"), " på testen).")
-    fields = [f for f in ("min_ratio", "max_difference", "min_cell", "bias_attributes") if setting_text(policy, f) != NOT_SET]
+        return [_para(_("The policy demands no bias test."))]
+    answers = _para(*fill(ngettext("A bias test answers the requirement {requirements} (write {addresses} on the test).",
+                                   "A bias test answers the requirements {requirements} (write {addresses} on the "
+                                   "test).", len(requirements)),
+                          requirements=join([_need_link(app, fromdocname, r.need) for r in requirements], _("and")),
+                          addresses=nodes.literal(text=f":addresses: {', '.join(r.id for r in requirements)}")))
+    not_set = translated(NOT_SET)
+    fields = [f for f in ("min_ratio", "max_difference", "min_cell", "bias_attributes") if setting_text(policy, f) != not_set]
     if not fields:
-        return [answers, _para("Politikken fastsætter ingen grænser for testen; en grænse gælder kun, hvor politikken "
-                               "fastsætter den.")]
+        return [answers, _para(_("The policy sets no limits for the test; a limit applies only where the policy sets "
+                                 "it."))]
     bullets = nodes.bullet_list()
     for field in fields:
-        bullets += nodes.list_item("", _para(f"{model.FIELDS[field][0]}: ", nodes.strong(text=setting_text(policy, field))))
-    return [answers, _para("Politikken fastsætter:"), bullets]
+        bullets += nodes.list_item("", _para(f"{model.field_label(field)}: ", nodes.strong(text=setting_text(policy, field))))
+    return [answers, _para(_("The policy sets:")), bullets]
 
 
 def _projectexamples(app, fromdocname, node) -> list[nodes.Node]:
@@ -529,19 +566,19 @@ def _projectexamples(app, fromdocname, node) -> list[nodes.Node]:
         chosen.append((project, tests or []))
     chosen = chosen[: options.get("limit") or None]
     if not chosen:
-        return [_para(nodes.emphasis(text="Registret har endnu ikke et projekt af den slags."))]
+        return [_para(nodes.emphasis(text=_("The register has no project of that kind yet.")))]
     bullets = nodes.bullet_list()
     for project, tests in chosen:
         facts = [project.get("status") or ""]
         if project.get("risk"):
-            facts.append(f"risiko {project['risk']}")
+            facts.append(_("risk {risk}").format(risk=project["risk"]))
         para = _para(_need_link(app, fromdocname, project), f" – {', '.join(f for f in facts if f)}")
         for test, verdict in tests:
-            para += nodes.Text("; bias-test: ")
-            para += nodes.emphasis(text=verdict)
+            para += nodes.Text("; " + _("bias test:") + " ")
+            para += nodes.emphasis(text=translated(verdict))
             if "reviewed" in options:
-                para += nodes.Text(", gennemgået i ")
-                para.extend(join([_need_link(app, fromdocname, r) for r in reviews[test["id"]]], "og"))
+                para += nodes.Text(", " + _("reviewed in") + " ")
+                para.extend(join([_need_link(app, fromdocname, r) for r in reviews[test["id"]]], _("and")))
         bullets += nodes.list_item("", para)
     return [bullets]
 

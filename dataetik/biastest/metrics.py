@@ -23,11 +23,12 @@ from fairlearn.metrics import (
 from scipy.stats import fisher_exact, norm
 
 from dataetik.biastest.counts import Counts, Group
-from dataetik.i18n import _, decimal
+from dataetik.i18n import N_, _, decimal
 
-BIAS = "skævhed påvist"
-NO_BIAS = "ingen skævhed påvist"
-UNDECIDED = "ikke afgjort"
+# The verdicts: msgids, translated where they are shown.
+BIAS = N_("bias found")
+NO_BIAS = N_("no bias found")
+UNDECIDED = N_("undecided")
 SEVERITY = {NO_BIAS: 0, UNDECIDED: 1, BIAS: 2}
 
 
