@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from dataetik.needs_data import load_needs
+from dataetik import i18n
 from dataetik.policy import Policy
 from dataetik.rules import all_cases
 from dataetik.scaffold import NewProject, filled_in, project_code, project_page
@@ -105,6 +106,7 @@ def main() -> None:
     if not base.exists():
         raise SystemExit("Build the site first (make html): the benchmark reads the policy from needs.json.")
     policy = Policy.from_needs(load_needs(base, srcdir=REPO))
+    i18n.use(policy.vocabulary.language)  # the generated pages speak the policy's language
     print(f"{'N':>5} {'needs':>7} {'pages':>6} {'html s':>8} {'needs s':>8} {'checks s':>9} {'cases':>7} {'peak MiB':>9}")
     for n in args.sizes:
         html, needs_b, checks = [], [], []

@@ -29,6 +29,10 @@ def policy() -> Policy:
     except NeedsFileError as err:
         raise pytest.UsageError(str(err)) from None
     i18n.use(policy.vocabulary.language)
+    try:
+        policy.today  # noqa: B018 - DATAETIK_TODAY is checked once, before any case depends on it
+    except ValueError as err:
+        raise pytest.UsageError(str(err)) from None
     return policy
 
 

@@ -92,14 +92,14 @@ def cmd_check(args) -> int:
 
 
 def _today(value: str | None) -> None:
-    """--dato: the day the checks judge by (DATAETIK_TODAY, also for the build they start)."""
-    if value is None:
-        return
-    os.environ["DATAETIK_TODAY"] = value
+    """--dato, or DATAETIK_TODAY: the day the checks judge by (also for the build they start),
+    checked before anything runs so a bad value is said once, in words."""
+    if value is not None:
+        os.environ["DATAETIK_TODAY"] = value
     try:
         today()
     except ValueError as err:
-        raise ScaffoldError(str(err).replace("DATAETIK_TODAY", "--dato")) from None
+        raise ScaffoldError(str(err).replace("DATAETIK_TODAY", "--dato") if value is not None else str(err)) from None
 
 
 def cmd_risk(args) -> int:

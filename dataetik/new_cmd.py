@@ -56,11 +56,12 @@ def validate(policy: Policy, site: Path, name: str, department: str, risk: str) 
 
 def create(site: Path, policy: Policy, new: NewProject) -> Path:
     slug, code = validate(policy, site, new.name, new.department, new.risk)
+    text = project_page(policy, new, code)  # before anything is written: a failure leaves nothing behind
     folder = site / "projects" / slug
     folder.mkdir(parents=True)
     page = folder / "index.md"
     with page.open("x", encoding="utf-8") as out:  # "x": never overwrite an author's file
-        out.write(project_page(policy, new, code))
+        out.write(text)
     return page
 
 

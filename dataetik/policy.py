@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from dataetik.i18n import _
+from dataetik.model import DATE_PATTERN
 from dataetik.needs_data import Needs
 from dataetik.site_files import EXCLUDE_PATTERNS
 from dataetik.vocabulary import PolicyInfo, Vocabulary, load_site
@@ -36,6 +38,17 @@ def parse_date(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def impossible_date(value) -> bool:
+    """Shaped like a date but not one (2025-02-30). Other shapes fail the build's field schema,
+    which already names file and line; reporting them here too would say it twice."""
+    return bool(value) and re.match(DATE_PATTERN, str(value)) is not None and parse_date(value) is None
+
+
+def no_such_day(field: str) -> str:
+    return _("Correct the day or the month in ':{field}:' (February, for instance, has only 28 or 29 days).").format(
+        field=field)
 
 
 def today() -> dt.date:

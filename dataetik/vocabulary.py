@@ -360,10 +360,10 @@ def _check_whole(v: Vocabulary, first: _File, shared: dict, traits: dict) -> Non
                                                   "missing."),
                       _('Add yes = "yes" and no = "no" under [vocabulary].'))
     answered = set(v.answers.values())
-    if "approval" in answered and not v.decisions:
+    if "approval" in answered and not v.words_for(v.decisions, "approves", "approves_with_conditions"):
         f = shared["answers"][1]
-        raise f.error(("vocabulary", "answers"), _("A requirement can be answered with an approval, but there are no "
-                                                   "decisions."),
+        raise f.error(("vocabulary", "answers"), _("A requirement can be answered with an approval, but no decision "
+                                                   "approves."),
                       _('Add [vocabulary.decisions] with e.g. approved = "approves" and rejected = "rejects".'))
     if "evidence" in answered and not v.evidence_kinds:
         f = shared["answers"][1]

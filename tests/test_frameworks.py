@@ -319,11 +319,8 @@ def test_principles_fields_come_from_their_vocabulary(tmp_path):
     assert '"igangværende" is not one of "scoping", "live"' in built.warnings
 
 
-# --- reported bugs in dataetik/ (see the report of the "Proof" work); remove the mark when fixed ---
+# --- bugs these fixtures found in dataetik/, fixed: each test keeps its bug fixed ---
 
-@pytest.mark.xfail(strict=True, reason="BUG: a requirement with review_every that is answered by a consideration can "
-                   "never pass on a project in use: the review rule asks for a new, newer consideration, and the dates "
-                   "rule (rules/project.py, dates/_must_precede_start) fails every consideration dated after the start")
 def test_a_new_consideration_answers_a_periodic_review(tmp_path, monkeypatch):
     site = copy_site("framework", tmp_path / "site", {
         "policy/index.md": (":min_words: 8\n", ":min_words: 8\n:review_every: 12\n"),
@@ -336,8 +333,6 @@ def test_a_new_consideration_answers_a_periodic_review(tmp_path, monkeypatch):
     assert render_all(found) == ""
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: DATAETIK_TODAY that is not a date crashes `dataetik check` with a "
-                   "Traceback (policy.today raises ValueError inside a case); only --dato is validated (commands._today)")
 def test_a_bad_dataetik_today_is_said_without_a_traceback(tmp_path):
     site = copy_site("framework", tmp_path / "site")  # it has requirements that depend on the day
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"} | {"PYTHONPATH": str(REPO),
@@ -348,10 +343,6 @@ def test_a_bad_dataetik_today_is_said_without_a_traceback(tmp_path):
     assert "Traceback" not in check.stdout + check.stderr and "DATAETIK_TODAY" in check.stdout + check.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a vocabulary whose decisions have no approving meaning is accepted though "
-                   "a requirement is answered by an approval (vocabulary._check_whole); `dataetik new` then crashes with "
-                   "IndexError in scaffold.project_page and leaves an empty projects/<slug>/index.md (new_cmd.create "
-                   "opens the file before the page is generated)")
 def test_new_on_a_policy_that_cannot_approve_crashes_nothing_and_leaves_nothing(tmp_path):
     site = copy_site("framework", tmp_path / "site", {POLICY_TOML: ('approved = "approves"\n"approved with conditions" = '
                                                                     '"approves_with_conditions"\n', "")})
@@ -364,9 +355,6 @@ def test_new_on_a_policy_that_cannot_approve_crashes_nothing_and_leaves_nothing(
     assert (new.returncode == 0 and page.stat().st_size > 0) or (new.returncode != 0 and not page.parent.exists())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an effective_from that is shaped like a date but is none (2027-02-30) "
-                   "passes the build's pattern, is read as no date (Requirement.effective_from) and makes the requirement "
-                   "apply at once; no check names it")
 def test_an_impossible_effective_from_is_named(tmp_path):
     built = build(copy_site("framework", tmp_path / "site",
                             {"policy/index.md": (":effective_from: 2027-06-01", ":effective_from: 2027-02-30")}), strict=True)

@@ -10,25 +10,29 @@ import re
 from dataetik import model
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _
-from dataetik.policy import Policy, parse_date
+from dataetik.policy import Policy, impossible_date, no_such_day, parse_date
 from dataetik.rules import rule
 from dataetik.rules.answers import finding, placeholder_in
 from dataetik.site_files import site_files
 
 
-def _no_such_day(field: str) -> str:
-    return _("Correct the day or the month in ':{field}:' (February, for instance, has only 28 or 29 days).").format(
-        field=field)
-
-
-def _impossible_date(value) -> bool:
-    """Shaped like a date but not one (2025-02-30). Other shapes fail the build's field schema,
-    which already names file and line; reporting them here too would say it twice."""
-    return bool(value) and re.match(model.DATE_PATTERN, str(value)) is not None and parse_date(value) is None
-
-
-def _must_precede_start(policy: Policy, need: dict) -> bool:
+def _assessment(policy: Policy, need: dict) -> bool:
+    """A consideration, or an approval that approves: permission, which must precede use.
+    (A rejection may come at any time.)"""
     return need["type"] == "consideration" or (need["type"] == "approval" and policy.vocabulary.approves(need.get("decision")))
+
+
+def _first_assessments(policy: Policy, project: dict) -> set[str]:
+    """The needs that are the first assessment of some requirement they answer: those must come
+    before the start. A later one answering the same requirement is a reassessment (a periodic
+    review, a change), made while the project is in use."""
+    first: dict[str, tuple[str, str]] = {}  # requirement -> (date, need ID)
+    for need_type in ("consideration", "approval"):
+        for need in policy.needs.parts_of(project["id"], need_type):
+            if _assessment(policy, need) and parse_date(need.get("date")):
+                for req in need.get("addresses") or [""]:
+                    first[req] = min(first.get(req, (need["date"], need["id"])), (need["date"], need["id"]))
+    return {need_id for _, need_id in first.values()}
 
 
 @rule("status", each="project", always=True,
@@ -44,8 +48,9 @@ def status(policy: Policy, project: dict, requirement: str = "") -> list[Finding
 
 @rule("dates", each="project",
       description=N_("Dates are valid (YYYY-MM-DD); the end date is not before the start date; ended and stopped "
-                     "projects have an end date; considerations and approvals (not rejections) are dated before the "
-                     "start date – a rejection may come at any time."))
+                     "projects have an end date; the first consideration and approval (not rejection) of each "
+                     "requirement are dated before the start date – later ones are reassessments, and a rejection "
+                     "may come at any time."))
 def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     """Dates parse; end >= start; finished projects have an end date; assessment before use."""
     problems = []
@@ -56,26 +61,27 @@ def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]
     start = parse_date(project.get("start_date"))
     end_raw = project.get("end_date")
     end = parse_date(end_raw) if end_raw else None
-    if _impossible_date(project.get("start_date")):
+    if impossible_date(project.get("start_date")):
         bad(project, _("The start date '{date}' does not exist in the calendar.").format(date=project.get("start_date")),
-            _no_such_day("start_date"))
-    if _impossible_date(end_raw):
+            no_such_day("start_date"))
+    if impossible_date(end_raw):
         bad(project, _("The end date '{date}' does not exist in the calendar.").format(date=end_raw),
-            _no_such_day("end_date"))
+            no_such_day("end_date"))
     if policy.vocabulary.status_means(project.get("status"), "ended", "stopped") and not end_raw:
         bad(project, _("The project has status '{status}' but no end date.").format(status=project.get("status")),
             _("Add ':end_date: YYYY-MM-DD' – the date the project ended or was stopped."))
     if start and end and end < start:
         bad(project, _("The end date {end} is before the start date {start}.").format(end=end, start=start),
             _("Correct ':start_date:' or ':end_date:'."))
+    first = _first_assessments(policy, project)
     for need_type in model.PROJECT_PARTS:
         for need in policy.needs.parts_of(project["id"], need_type):
             when = parse_date(need.get("date"))
-            if _impossible_date(need.get("date")):
+            if impossible_date(need.get("date")):
                 bad(need, _("The date '{date}' on {need} does not exist in the calendar.").format(
-                    date=need.get("date"), need=need["id"]), _no_such_day("date"))
-            # Permission must precede use; a rejection (afvist) may come at any time.
-            elif _must_precede_start(policy, need) and when and start and when >= start:
+                    date=need.get("date"), need=need["id"]), no_such_day("date"))
+            # Permission must precede use: the first assessment of each requirement (rejections may come at any time).
+            elif need["id"] in first and when and start and when >= start:
                 early = (_("{need} is dated {date}, the same day as the project's start {start}. Considerations and "
                            "approval must come before data is put to use.") if when == start else
                          _("{need} is dated {date}, after the project's start {start}. Considerations and approval "

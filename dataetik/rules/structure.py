@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _
 from dataetik.needs_data import source_file
-from dataetik.policy import Policy, Requirement
+from dataetik.policy import Policy, Requirement, impossible_date, no_such_day
 from dataetik.rules import rule
 
 
@@ -53,6 +53,9 @@ def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
     def problem(text: str, fix: str) -> None:
         found.append(_at(need, text, fix, requirement=req.id, policy=policy.policy_label(req)))
 
+    if impossible_date(need.get("effective_from")):
+        problem(_("The date '{date}' in ':effective_from:' does not exist in the calendar.").format(
+            date=need.get("effective_from")), no_such_day("effective_from"))
     principles = [p for p in need.get("derives_from") or [] if (policy.needs.get(p) or {}).get("type") == "principle"]
     if not principles:
         problem(_("The requirement does not derive from any principle."),
