@@ -50,6 +50,7 @@ from sphinx_needs.data import SphinxNeedsData
 from dataetik import model
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED
 from dataetik.i18n import N_, _, decimal_mark, ngettext, translated
+from dataetik.register import status_meanings
 from dataetik.vocabulary import DECISION_MEANINGS, STATUS_MEANINGS, Vocabulary
 
 # --- meanings, said to a citizen (the policy's words come from its policy.toml) -----------------
@@ -308,19 +309,10 @@ class BiasSettings(_Pending):
     kind = "biassettings"
 
 
-def _meanings(arg: str) -> list[str]:
-    found = [m.strip() for m in (arg or "").split(",") if m.strip()]
-    unknown = [m for m in found if m not in STATUS_MEANINGS]
-    if unknown:
-        raise ValueError(_("unknown meaning {unknown}; use {meanings}").format(
-            unknown=", ".join(unknown), meanings=", ".join(STATUS_MEANINGS)))
-    return found
-
-
 class ProjectExamples(_Pending):
     kind = "projectexamples"
     option_spec = {
-        "meaning": _meanings,
+        "meaning": status_meanings,
         "biastest": lambda arg: directives.choice(arg, ("any", *VERDICTS)),
         "reviewed": directives.flag,
         "limit": directives.positive_int,

@@ -22,8 +22,9 @@ class projectregister(nodes.General, nodes.Element):
     pass
 
 
-def _meanings(arg: str) -> list[str]:
-    meanings = [s.strip() for s in arg.split(",") if s.strip()]
+def status_meanings(arg: str) -> list[str]:
+    """A directive option: status meanings (never a policy's words), comma-separated."""
+    meanings = [s.strip() for s in (arg or "").split(",") if s.strip()]
     unknown = [m for m in meanings if m not in STATUS_MEANINGS]
     if unknown:
         raise ValueError(_("unknown meaning {unknown}; use {meanings}").format(
@@ -35,7 +36,7 @@ class ProjectRegisterDirective(SphinxDirective):
     """Usage: ``{projectregister}`` with an optional ``:meaning:`` list of status meanings
     (planned, in_use, ended, stopped) to filter on: pages outside the policy never name its words."""
 
-    option_spec = {"meaning": _meanings}
+    option_spec = {"meaning": status_meanings}
 
     def run(self):
         node = projectregister()
