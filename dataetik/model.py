@@ -9,6 +9,8 @@ each field against the words the policy declares.
 
 from __future__ import annotations
 
+from sphinx_needs.data import NeedsCoreFields
+
 from dataetik.i18n import N_, _, translated
 from dataetik.vocabulary import Vocabulary
 
@@ -89,7 +91,8 @@ FIELDS: dict[str, tuple[str, object]] = {
     "decision_level": (N_("Decision level"), "decision_levels"),
     "decision": (N_("Decision"), "decisions"),
 }
-FIXED_FIELDS = set(FIELDS) | {"id", "title", "type", "tags", "layout"}
+# Names a trait may not take as its field: the model's own, and sphinx-needs' (see NEED_LINKS below).
+FIXED_FIELDS = set(FIELDS) | set(NeedsCoreFields)
 
 
 def field_label(name: str) -> str:

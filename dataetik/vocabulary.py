@@ -309,7 +309,7 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
                               _("The project trait '{word}' (the field '{field}') is already declared.").format(
                                   word=trait.word, field=trait.field),
                               _("Declare each trait and field in one place only."))
-            if trait.field in model.FIXED_FIELDS:
+            if trait.field in model.FIXED_FIELDS or trait.field in model.NEED_LINKS:
                 raise f.error(("vocabulary", "traits", trait.word, "field"),
                               _("The field '{field}' is already used by the model.").format(field=trait.field),
                               _("Give the trait a field name of its own."))

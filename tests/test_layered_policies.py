@@ -91,3 +91,11 @@ def test_a_shared_table_is_declared_once(tmp_path, shared):
     assert f"policy/policy.toml:" in built.warnings
     assert f"ERROR: '{key}' er også erklæret i policy.toml i law/ (linje 6)." in built.warnings
     assert "Erklær det kun ét sted" in built.warnings
+
+
+@pytest.mark.parametrize("field", ["docname", "addresses", "status"])
+def test_a_trait_cannot_take_a_field_the_model_or_sphinx_needs_uses(tmp_path, field):
+    law = LAW.replace('field = "high_risk_ai"', f'field = "{field}"')
+    built = build(copy_site("tiny", tmp_path / "site", {"law/policy.toml": ("", law), "law/index.md": ("", "# Lov\n")}))
+    assert built.returncode != 0 and "Traceback" not in built.warnings
+    assert "law/policy.toml:9: ERROR:" in built.warnings  # the field = line and f"'{field}'" in built.warnings
