@@ -165,8 +165,8 @@ def register(subparsers) -> None:
                      help=_("attribute to count by (repeat: sex, age group ...)"))
     agg.add_argument("--predicted", required=True, help=_("column with the method's selection (0/1)"))
     agg.add_argument("--actual", help=_("column with the actual outcome (0/1), if it is known"))
-    agg.add_argument("--min-cell", type=int, help=_("disclosure threshold (default: the policy's, otherwise 5); only "
-                                                    "stricter"))
+    agg.add_argument("--min-cell", type=int, help=_("disclosure threshold (default: the policy's; required where it "
+                                                    "states none); only stricter"))
     agg.add_argument("--site", help=_("the site's folder, whose policy gives the disclosure threshold (default: the "
                                       "one the output file is in)"))
     agg.add_argument("-o", "--output", required=True, help=_("output file, e.g. projects/<folder>/biastest.csv"))

@@ -29,8 +29,10 @@ def policy_of(app: Sphinx) -> Policy:
     """The policy from the resolved needs, built once per build."""
     cached = getattr(app.env, "_dataetik_policy", None)
     if cached is None:
+        from dataetik.sphinx_ext import vocabulary_of  # read once, when the configuration was
+
         needs = dict(SphinxNeedsData(app.env).get_needs_view())
-        cached = Policy.from_needs(Needs(by_id=needs, srcdir=Path(app.srcdir)))
+        cached = Policy.from_needs(Needs(by_id=needs, srcdir=Path(app.srcdir)), vocabulary_of(app))
         app.env._dataetik_policy = cached
     return cached
 
