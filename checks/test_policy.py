@@ -22,3 +22,7 @@ def test_row_level_data(case):
 
 def test_needs_are_whole(case):
     fail_on(case.run())
+
+
+def test_references_resolve(case):
+    fail_on(case.run())

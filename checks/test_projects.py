@@ -45,3 +45,11 @@ def test_risk_profile(case):
 
 def test_cpr_numbers(case):
     fail_on(case.run())
+
+
+def test_classified(case):
+    fail_on(case.run())
+
+
+def test_forbidden_status(case):
+    fail_on(case.run())

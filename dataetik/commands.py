@@ -11,7 +11,7 @@ from dataetik import check_cmd, i18n, new_cmd
 from dataetik.findings import how_to_fix
 from dataetik.i18n import _
 from dataetik.policy import today
-from dataetik.risk import ask
+from dataetik.risk import ask, yes_or_no
 from dataetik.scaffold import ScaffoldError, date_placeholder, placeholder
 from dataetik.site_files import EXCLUDE_PATTERNS
 from dataetik.vocabulary import VocabularyError, declared_language
@@ -115,6 +115,58 @@ def cmd_risk(args) -> int:
     return 0
 
 
+def _interview(vocab, yes_or_no_prompt):
+    """Each question with why it is asked and an example, answered yes or no."""
+    def answer(q, n: int) -> bool:
+        print(f"\n{n}. {q.title}")
+        for label, text in ((_("Why we ask"), q.why), (_("Example"), q.example)):
+            if text:
+                print(f"   {label}: {text}")
+        return yes_or_no(vocab, yes_or_no_prompt, f"   {q.text}", print) == vocab.yes
+    return answer
+
+
+def cmd_classify(args) -> int:
+    from dataetik import classify, classify_cmd
+
+    site = _site(args)
+    policy = new_cmd.load_policy(site)
+    vocab = policy.vocabulary
+    folders = list(dict.fromkeys(c.folder for c in vocab.classifications))
+    if not folders:
+        raise ScaffoldError(_("No policy on the site declares a classification, so there is nothing to classify."))
+    page = classify_cmd.project_page(site, args.folder)
+    text = page.read_text(encoding="utf-8")
+    for folder in folders:
+        qs = classify.questions(policy, folder)
+        answer = (classify_cmd.scripted(args.yes or [], qs) if args.reasoning is not None
+                  else _interview(vocab, _prompt))
+        outcome = classify.ask(policy, folder, answer)
+        reasoning = args.reasoning if args.reasoning is not None else _prompt(
+            "\n" + _("Your reasoning, in a few sentences (what the system does, and why the answers are right): "))
+        for c in classify.classifications(vocab, folder):
+            print(_("Proposed: {label}: {level}").format(label=c.label, level=outcome.fields[c.field]))
+        text = classify_cmd.record(policy, page, text, folder, outcome, reasoning)
+    classify_cmd.write(page, text)
+    print(_("Written: {page}. Read it through, and then run 'dataetik check'.").format(page=page.relative_to(site)))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from dataetik import export
+
+    site = _site(args)
+    policy = new_cmd.load_policy(site)
+    doc = export.document(policy, export.find(policy, args.name), export.find_project(policy, args.project))
+    out = export.as_json(doc) if args.format == "json" else export.as_markdown(policy, doc)
+    if args.output:
+        Path(args.output).write_text(out, encoding="utf-8")
+        print(_("Written: {target}").format(target=args.output))
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
 def cmd_aggregate(args) -> int:
     from dataetik.biastest import PolicyBias
     from dataetik.biastest.aggregate import AggregateError, write_counts
@@ -157,7 +209,22 @@ def register(subparsers) -> None:
     check.set_defaults(func=cmd_check)
     risk = subparsers.add_parser("risk", help=_("questionnaire that proposes a risk profile"))
     risk.set_defaults(func=cmd_risk)
-    for sub in (new, check, risk):
+    classify = subparsers.add_parser("klassificer", help=_("questionnaire that classifies a project under a law "
+                                                             "layered on the policy, and records it on its page"))
+    classify.add_argument("folder", help=_("the project's folder, e.g. projects/route-planning"))
+    classify.add_argument("--ja", dest="yes", action="append", metavar=_("QUESTION"),
+                          help=_("without questions: the ID of a question answered yes (repeat; every other one is no)"))
+    classify.add_argument("--begrundelse", dest="reasoning",
+                          help=_("without questions: the reasoning behind the classification"))
+    classify.set_defaults(func=cmd_classify)
+    exp = subparsers.add_parser("eksport", help=_("a document a policy declares (e.g. an impact assessment) for one "
+                                                  "project, as Markdown or JSON"))
+    exp.add_argument("project", help=_("the project's ID (PRJ_...) or folder"))
+    exp.add_argument("name", help=_("the export's name, as the policy declares it under [exports]"))
+    exp.add_argument("--format", choices=["markdown", "json"], default="markdown", help=_("the format (default: markdown)"))
+    exp.add_argument("-o", "--output", help=_("the file to write (default: the screen)"))
+    exp.set_defaults(func=cmd_export)
+    for sub in (new, check, risk, classify, exp):
         sub.add_argument("--site", default=".", help=_("the site's folder (default: the current one)"))
     agg = subparsers.add_parser("aggregate", help=_("make aggregated counts for a bias test from a local row file"))
     agg.add_argument("rows", help=_("local file with one row per case (CSV or Parquet); must never be committed"))

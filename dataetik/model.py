@@ -23,7 +23,7 @@ NEED_TYPES = [
     {"directive": "principle", "title": N_("Principle"), "prefix": "P_", "color": "#bcd7ec"},
     {"directive": "requirement", "title": N_("Requirement"), "prefix": "R_", "color": "#e3eef8"},
     {"directive": "risklevel", "title": N_("Risk level"), "prefix": "RISK_", "color": "#f3e6b3"},
-    {"directive": "criterion", "title": N_("Risk criterion"), "prefix": "K_", "color": "#f8f0d0"},
+    {"directive": "criterion", "title": N_("Criterion"), "prefix": "K_", "color": "#f8f0d0"},
     {"directive": "project", "title": N_("Project"), "prefix": "PRJ_", "color": "#c8e6c9"},
     {"directive": "consideration", "title": N_("Consideration"), "prefix": "C_", "color": "#e4f1d4"},
     {"directive": "biastest", "title": N_("Bias test"), "prefix": "BT_", "color": "#e8d5f0"},
@@ -57,7 +57,7 @@ FIELDS: dict[str, tuple[str, object]] = {
     # --- requirement: what it demands of projects -------------------------------
     "source": (N_("Section of the policy"), _TEXT),
     "applies_risk": (N_("Applies to risk level"), "list:risk_levels"),
-    "applies_when": (N_("Applies only when the project is"), "list:traits"),
+    "applies_when": (N_("Applies only when the project is"), "list:conditions"),
     "answered_by": (N_("To be answered with"), "list:answers"),
     "evidence_kind": (N_("Evidence demanded"), "list:evidence_kinds"),
     "checks": (N_("Also checked for every project"), "list:checks"),
@@ -68,11 +68,18 @@ FIELDS: dict[str, tuple[str, object]] = {
     "bias_attributes": (N_("Attributes to be tested at least"), {"type": "array", "items": _TEXT}),
     "min_evidence": (N_("Fewest documents of each kind demanded"), _INTEGER),
     "review_every": (N_("Reassessed at least every (months)"), _INTEGER),
-    "effective_from": (N_("Applies from"), _DATE),
+    "effective_from": (N_("Applies from"), "dates"),
+    "forbids_status": (N_("The project may never have the status"), "list:statuses"),
     # --- risk level and criterion -------------------------------------------------
     "level": (N_("Level"), "risk_levels"),
     "approval_level": (N_("Approved at least by"), "decision_levels"),
-    "raises_to": (N_("Raises the risk to at least"), "risk_levels"),
+    "raises_to": (N_("A yes proposes at least"), "levels"),
+    "raises_if_no": (N_("A no proposes at least"), "levels"),
+    "sets": (N_("A yes also sets"), "list:conditions"),
+    "asked_if": (N_("Asked only after a yes to"), {"type": "array", "items": _TEXT}),
+    "skipped_if": (N_("Skipped after a yes to"), {"type": "array", "items": _TEXT}),
+    "why": (N_("Why we ask"), _TEXT),
+    "example": (N_("Example"), _TEXT),
     # --- project ---------------------------------------------------------------------
     "department": (N_("Department / unit"), _TEXT),
     "risk": (N_("Risk profile"), "risk_levels"),
@@ -103,6 +110,12 @@ def field_label(name: str) -> str:
 def _words(vocab: Vocabulary, table: str) -> list[str]:
     if table == "traits":
         return [t.word for t in vocab.traits]
+    if table == "dates":
+        return []
+    if table == "conditions":
+        return vocab.condition_words
+    if table == "levels":  # risk levels and every classification's levels
+        return [*vocab.risk_levels, *(level for c in vocab.classifications for level in c.levels)]
     return list(getattr(vocab, table))
 
 
@@ -110,6 +123,8 @@ def field_schema(vocab: Vocabulary, name: str) -> dict:
     spec = FIELDS[name][1]
     if isinstance(spec, dict):
         return spec
+    if spec == "dates":  # a date, or the name of one the policy declares (the requirement rule checks which)
+        return dict(_TEXT) if vocab.dates else dict(_DATE)
     listed = spec.startswith("list:")
     words = _words(vocab, spec.removeprefix("list:"))
     return _enum_list(words) if listed else _enum(words)
@@ -120,6 +135,8 @@ def need_fields(vocab: Vocabulary) -> dict[str, dict]:
     fields = {name: {"description": field_label(name), "schema": field_schema(vocab, name)} for name in FIELDS}
     for trait in vocab.traits:
         fields[trait.field] = {"description": trait.label, "schema": _enum([vocab.yes, vocab.no])}
+    for scale in vocab.classifications:
+        fields[scale.field] = {"description": scale.label, "schema": _enum(scale.levels)}
     return fields
 
 
@@ -128,9 +145,9 @@ def required_fields(vocab: Vocabulary) -> dict[str, list[str]]:
     risk = ["risk"] if vocab.risk_levels else []
     decided = ["decision_level"] if vocab.decision_levels else []
     return {
-        "requirement": ["source", *(["applies_risk"] if vocab.risk_levels else []), "answered_by"],
+        "requirement": ["source", "answered_by"],
         "risklevel": ["level", *(["approval_level"] if vocab.decision_levels else [])],
-        "criterion": ["raises_to"],
+        "criterion": [],
         "project": ["department", *risk, "status", "start_date", "personal_data", "legal_basis",
                     *(t.field for t in vocab.traits)],
         "consideration": ["date"],
@@ -143,7 +160,9 @@ def required_fields(vocab: Vocabulary) -> dict[str, list[str]]:
 # Fields a type may carry besides the required ones (shown in the reference).
 OPTIONAL_FIELDS: dict[str, list[str]] = {
     "requirement": ["applies_risk", "applies_when", "evidence_kind", "min_evidence", "checks", "min_words",
-                    "min_ratio", "max_difference", "min_cell", "bias_attributes", "review_every", "effective_from"],
+                    "min_ratio", "max_difference", "min_cell", "bias_attributes", "review_every", "effective_from",
+                    "forbids_status"],
+    "criterion": ["raises_to", "raises_if_no", "sets", "asked_if", "skipped_if", "why", "example"],
     "project": ["end_date"],
     "evidence": ["reference"],
     "biastest": ["min_ratio", "max_difference"],
@@ -207,7 +226,8 @@ LINK_SOURCES: dict[str, list[str]] = {
 def type_fields(vocab: Vocabulary, need_type: str) -> list[str]:
     """The fields a type carries, required first, as its card and the reference show them."""
     required = required_fields(vocab).get(need_type, [])
-    return [*required, *(f for f in OPTIONAL_FIELDS.get(need_type, []) if f not in required)]
+    classified = [c.field for c in vocab.classifications] if need_type == "project" else []
+    return [*required, *classified, *(f for f in OPTIONAL_FIELDS.get(need_type, []) if f not in required)]
 
 
 def schema_definitions(vocab: Vocabulary) -> dict:
@@ -216,6 +236,8 @@ def schema_definitions(vocab: Vocabulary) -> dict:
     schemas = []
     for need_type, all_fields in required_fields(vocab).items():
         fields = [f for f in all_fields if f not in CORE_FIELDS]
+        if not fields:
+            continue
         schemas.append(
             {
                 "id": f"{need_type}-required-fields",

@@ -64,6 +64,14 @@ def today() -> dt.date:
     return day
 
 
+def _effective(value, vocab: Vocabulary) -> dict:
+    """effective_from as written: a date, or the name of a date the policy declares."""
+    named = vocab.dates.get(str(value or "").strip())
+    if named:
+        return {"effective_from": named.applies_from, "existing_from": named.existing_from}
+    return {"effective_from": parse_date(value) if value else None}
+
+
 @dataclass(frozen=True)
 class Requirement:
     id: str
@@ -71,14 +79,16 @@ class Requirement:
     need: dict
     policy: PolicyInfo | None
     applies_risk: tuple[str, ...]
-    applies_when: tuple[str, ...]   # project fields (a trait's), one of which must be 'yes'
+    applies_when: tuple[tuple[str, str], ...]  # (project field, value): one must hold (a trait 'yes', a level)
     answered_by: tuple[str, ...]    # need types
     evidence_kind: tuple[str, ...]
     checks: tuple[str, ...] = ()    # project-wide rules that cite this requirement
+    forbids_status: tuple[str, ...] = ()  # status words a project it applies to may never have
+    effective_from: dt.date | None = None  # the date, or the named date's, it applies from
+    existing_from: dt.date | None = None   # the named date's later date for projects started before
 
     @classmethod
     def from_need(cls, need: dict, vocab: Vocabulary) -> "Requirement":
-        traits = {t.word: t.field for t in vocab.traits}
         return cls(
             id=need["id"],
             title=need["title"],
@@ -86,10 +96,12 @@ class Requirement:
             policy=vocab.policy_of(need.get("docname") or "") or (vocab.policies[0] if vocab.policies else None),
             applies_risk=tuple(_as_list(need.get("applies_risk"))),
             # The policy's words on the page -> project fields / need types / rules.
-            applies_when=tuple(traits.get(v, v) for v in _as_list(need.get("applies_when"))),
+            applies_when=tuple(vocab.condition(v) or (v, vocab.yes) for v in _as_list(need.get("applies_when"))),
             answered_by=tuple(vocab.answers.get(v, v) for v in _as_list(need.get("answered_by"))),
             evidence_kind=tuple(_as_list(need.get("evidence_kind"))),
             checks=tuple(vocab.checks.get(v, v) for v in _as_list(need.get("checks"))),
+            forbids_status=tuple(_as_list(need.get("forbids_status"))),
+            **_effective(need.get("effective_from"), vocab),
         )
 
     def number(self, field: str) -> float | None:
@@ -98,9 +110,14 @@ class Requirement:
         except ValueError:
             return None  # not a number: the build's field schema says so
 
-    @property
-    def effective_from(self) -> dt.date | None:
-        return parse_date(self.need.get("effective_from")) if self.need.get("effective_from") else None
+    def effective_for(self, project: dict | None) -> dt.date | None:
+        """The day the requirement binds a project: `effective_from`, or for a project started
+        before it, the later `existing_from` where the policy grants one (a law's transition for
+        systems already in use)."""
+        start = parse_date((project or {}).get("start_date"))
+        if self.effective_from and self.existing_from and start and start < self.effective_from:
+            return max(self.existing_from, self.effective_from)
+        return self.effective_from
 
 
 @dataclass(frozen=True)
@@ -146,11 +163,12 @@ class Policy:
         return self._project_by_folder.get(posixpath.dirname(file), "")
 
     def applies_to(self, req: Requirement, project: dict) -> bool:
-        """Risk level in `applies_risk` (where the policy has risk levels), and (if `applies_when`
-        names traits) one of them is 'yes'."""
-        if self.vocabulary.risk_levels and project.get("risk") not in req.applies_risk:
+        """Risk level in `applies_risk` (where it names levels: a requirement that names none does
+        not depend on risk), and (if `applies_when` names traits or classification levels) the
+        project has one of them."""
+        if req.applies_risk and project.get("risk") not in req.applies_risk:
             return False
-        return not req.applies_when or any(project.get(t) == self.vocabulary.yes for t in req.applies_when)
+        return not req.applies_when or any(project.get(f) == value for f, value in req.applies_when)
 
     def applicable(self, project: dict) -> list[Requirement]:
         return [r for r in self.requirements if self.applies_to(r, project)]
@@ -174,4 +192,8 @@ class Policy:
 
     def policy_label(self, req: Requirement | None) -> str:
         """The policy a finding cites, when the site has several (with one, it would be noise)."""
-        return req.policy.title if req and req.policy and len(self.vocabulary.policies) > 1 else ""
+        if not (req and req.policy and len(self.vocabulary.policies) > 1):
+            return ""
+        # The policy and where in it (a law's article): a finding under a law cites both.
+        source = req.need.get("source")
+        return f"{req.policy.title}, {source}" if source else req.policy.title

@@ -72,8 +72,28 @@ def _link(app: Sphinx, fromdocname: str, need: dict) -> nodes.Node:
     return para
 
 
-def _table(rows: list[list[nodes.Node | str]]) -> nodes.table:
-    columns = [translated(c) for c in COLUMNS]
+def classification_columns(vocab: Vocabulary) -> list[list]:
+    """One column per policy that classifies projects (a law's categories): its classifications,
+    the first as the heading."""
+    grouped: dict[str, list] = {}
+    for scale in vocab.classifications:
+        grouped.setdefault(scale.folder, []).append(scale)
+    return list(grouped.values())
+
+
+def classification_state(project: dict, scales: list) -> str:
+    """'højrisiko (punkt 4 beskæftigelse)': the first classification, and the others where they
+    say more than their lowest level; '–' where the project is not classified."""
+    first, *more = scales
+    value = project.get(first.field)
+    if not value:
+        return _("not classified")
+    extra = [project[s.field] for s in more if project.get(s.field) and project[s.field] != s.levels[0]]
+    return f"{value} ({', '.join(extra)})" if extra else value
+
+
+def _table(rows: list[list[nodes.Node | str]], extra: list[str] = ()) -> nodes.table:
+    columns = [translated(c) for c in COLUMNS] + list(extra)
     table = nodes.table(classes=["dataetik-register", "table"])
     group = nodes.tgroup(cols=len(columns))
     table += group
@@ -110,6 +130,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
             by_project.setdefault(project_id, {}).setdefault(need["type"], []).append(need)
     projects = sorted((n for n in needs.values() if n["type"] == "project"), key=lambda n: n["title"])
     vocab = policy_of(app).vocabulary
+    scales = classification_columns(vocab)
     for node in placeholders:
         rows = [
             [
@@ -119,11 +140,12 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
                 p.get("risk") or "",
                 approval_state(vocab, by_project.get(p["id"], {}).get("approval", [])),
                 _bias_state(app, by_project.get(p["id"], {}).get("biastest", [])),
+                *(classification_state(p, group) for group in scales),
             ]
             for p in projects
             if vocab.statuses.get(p.get("status") or "") in node["meaning"]
         ]
-        node.replace_self(_table(rows) if rows else nodes.paragraph(text=_("No projects.")))
+        node.replace_self(_table(rows, [group[0].label for group in scales]) if rows else nodes.paragraph(text=_("No projects.")))
 
 
 def setup(app: Sphinx) -> None:

@@ -35,7 +35,8 @@ def questions(policy: Policy) -> list[Question]:
     """The criteria, highest level first, in the order the policy page states them."""
     rank = policy.vocabulary.risk_rank
     criteria = sorted(
-        policy.needs.of_type("criterion"),
+        # A criterion raising a classification's level belongs to that classification's questionnaire.
+        [c for c in policy.needs.of_type("criterion") if c.get("raises_to") in policy.vocabulary.risk_levels],
         key=lambda n: (-rank(n.get("raises_to")), n.get("docname") or "", n.get("lineno") or 0),
     )
     return [Question(c["id"], c["title"], " ".join((c.get("content") or c["title"]).split()), c.get("raises_to")) for c in criteria]

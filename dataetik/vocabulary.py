@@ -4,14 +4,15 @@ Python knows *meanings* (a status that means "in use", a decision that "rejects"
 type that answers a requirement); a policy names them in its own words. Every folder of the
 site holding a ``policy.toml`` is a policy. Several policies may share a site: the tables that
 describe a project as a whole (statuses, decisions, risk levels, decision levels, the words for
-yes and no, answers and checks) are declared once, in any one of them; evidence kinds and
-traits add up.
+yes and no, answers) are declared once, in any one of them – the base policy, listed first;
+evidence kinds, traits, classifications, checks and exports add up.
 
 Errors name the file and line an editor opens, and say how to fix it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import fnmatch
 import re
@@ -32,11 +33,15 @@ ANSWER_TYPES = ("consideration", "biastest", "evidence", "approval")
 # Tables declared once per site, and the shape of each.
 _SHARED = {
     "yes": str, "no": str, "risk_levels": list, "decision_levels": list,
-    "statuses": dict, "decisions": dict, "answers": dict, "checks": dict,
+    "statuses": dict, "decisions": dict, "answers": dict,
 }
-_ADDITIVE = {"evidence_kinds": list, "traits": dict}
+_ADDITIVE = {"evidence_kinds": list, "traits": dict, "classifications": dict, "checks": dict}
 _POLICY_KEYS = {"title": str, "language": str}
 _TRAIT_KEYS = {"field": str, "label": str, "question": str}
+_CLASSIFICATION_KEYS = {"field": str, "label": str, "levels": list}
+_EXPORT_KEYS = {"title": str, "requirements": list}
+_DATE_KEYS = {"applies_from": dt.date, "existing_from": dt.date, "source": str}
+_TOP_KEYS = ("policy", "vocabulary", "dates", "exports")
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -54,6 +59,42 @@ class Trait:
     field: str     # the project's yes/no field
     label: str     # shown beside the field
     question: str  # asked by `dataetik new`
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A scale a policy sorts projects on besides risk (e.g. a law's categories): a project field
+    taking one of the levels, lowest first. A requirement's applies_when may name a level."""
+
+    word: str
+    field: str
+    label: str
+    levels: tuple[str, ...]
+    folder: str    # the policy that declares it
+
+
+@dataclass(frozen=True)
+class NamedDate:
+    """A date a policy's duties apply from, declared once and named by requirements (effective_from),
+    so a change in the law is one edit. `existing_from`: the later date for projects started before
+    it (a law's transition for systems already in use)."""
+
+    name: str
+    applies_from: dt.date
+    existing_from: dt.date | None
+    source: str
+    folder: str
+
+
+@dataclass(frozen=True)
+class Export:
+    """A document the policy hands on (a law's impact assessment, a registration): the answers
+    to the listed requirements, in that order."""
+
+    name: str
+    title: str
+    requirements: tuple[str, ...]
+    folder: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +120,10 @@ class Vocabulary:
     answers: dict[str, str] = field(default_factory=dict)    # word -> need type
     checks: dict[str, str] = field(default_factory=dict)     # word -> rule name
     traits: tuple[Trait, ...] = ()
+    classifications: tuple[Classification, ...] = ()
+    exports: tuple[Export, ...] = ()
+    dates: dict[str, NamedDate] = field(default_factory=dict)
+    declared_in: dict[str, str] = field(default_factory=dict)  # shared table -> folder of the policy declaring it
 
     # --- meanings, as the rules ask for them ------------------------------------------
     def status_means(self, word: str | None, *meanings: str) -> bool:
@@ -103,6 +148,29 @@ class Vocabulary:
     @property
     def trait_fields(self) -> dict[str, Trait]:
         return {t.field: t for t in self.traits}
+
+    @property
+    def project_fields(self) -> list[str]:
+        """The fields the policy adds to a project: traits and classifications."""
+        return [*(t.field for t in self.traits), *(c.field for c in self.classifications)]
+
+    @property
+    def condition_words(self) -> list[str]:
+        """What a requirement's applies_when (and a criterion's sets) may name."""
+        return [*(t.word for t in self.traits), *(level for c in self.classifications for level in c.levels)]
+
+    def condition(self, word: str) -> tuple[str, str] | None:
+        """applies_when's word -> (project field, the value it must have)."""
+        for t in self.traits:
+            if t.word == word:
+                return t.field, self.yes
+        for c in self.classifications:
+            if word in c.levels:
+                return c.field, word
+        return None
+
+    def classification_of(self, level: str | None) -> Classification | None:
+        return next((c for c in self.classifications if level in c.levels), None)
 
     @property
     def language(self) -> str:
@@ -267,6 +335,71 @@ def _traits(f: _File, table: dict) -> list[Trait]:
     return traits
 
 
+def _classifications(f: _File, table: dict) -> list[Classification]:
+    found = []
+    for word, spec in table.items():
+        keys = ("vocabulary", "classifications", word)
+        if not isinstance(spec, dict):
+            raise f.error(keys, _("The classification '{word}' must be a table.").format(word=word),
+                          _('Write [vocabulary.classifications."{word}"] with field, label and levels.').format(word=word))
+        for key in spec:
+            if key not in _CLASSIFICATION_KEYS:
+                raise _unknown(f, keys, key, _CLASSIFICATION_KEYS)
+        for key, kind in _CLASSIFICATION_KEYS.items():
+            if key not in spec:
+                raise f.error(keys, _("The classification '{word}' lacks '{key}'.").format(word=word, key=key),
+                              _('Add levels = ["...", "..."] (lowest first).') if key == "levels" else _add_key(key))
+            _typed(f, (*keys, key), spec[key], kind)
+        if not _FIELD_NAME.match(spec["field"]):
+            raise f.error((*keys, "field"), _("The field name '{field}' cannot be used.").format(field=spec["field"]),
+                          _('Use lower-case letters a-z, digits and _, e.g. field = "procured".'))
+        found.append(Classification(word, spec["field"], spec["label"], tuple(spec["levels"]), f.folder))
+    return found
+
+
+def _dates(f: _File, table) -> list[NamedDate]:
+    _typed(f, ("dates",), table, dict)
+    found = []
+    for name, spec in table.items():
+        keys = ("dates", name)
+        if not isinstance(spec, dict):
+            raise f.error(keys, _("The date '{name}' must be a table.").format(name=name),
+                          _('Write [dates."{name}"] with applies_from = 2027-12-02 and source = "...".').format(name=name))
+        for key in spec:
+            if key not in _DATE_KEYS:
+                raise _unknown(f, keys, key, _DATE_KEYS)
+        for key in ("applies_from", "source"):
+            if key not in spec:
+                raise f.error(keys, _("The date '{name}' lacks '{key}'.").format(name=name, key=key), _add_key(key))
+        for key in ("applies_from", "existing_from"):
+            if key in spec and (not isinstance(spec[key], dt.date) or isinstance(spec[key], dt.datetime)):
+                raise f.error((*keys, key), _("'{key}' must be a date written without quotation marks, e.g. "
+                                              "{key} = 2027-12-02.").format(key=key), _("Correct the value."))
+        _typed(f, (*keys, "source"), spec["source"], str)
+        found.append(NamedDate(name, spec["applies_from"], spec.get("existing_from"), spec["source"], f.folder))
+    return found
+
+
+def _exports(f: _File, table) -> list[Export]:
+    _typed(f, ("exports",), table, dict)
+    found = []
+    for name, spec in table.items():
+        keys = ("exports", name)
+        if not isinstance(spec, dict):
+            raise f.error(keys, _("The export '{name}' must be a table.").format(name=name),
+                          _('Write [exports.{name}] with title and requirements.').format(name=name))
+        for key in spec:
+            if key not in _EXPORT_KEYS:
+                raise _unknown(f, keys, key, _EXPORT_KEYS)
+        for key, kind in _EXPORT_KEYS.items():
+            if key not in spec:
+                raise f.error(keys, _("The export '{name}' lacks '{key}'.").format(name=name, key=key),
+                              _('Add requirements = ["R_...", ...].') if key == "requirements" else _add_key(key))
+            _typed(f, (*keys, key), spec[key], kind)
+        found.append(Export(name, spec["title"], tuple(spec["requirements"]), f.folder))
+    return found
+
+
 def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocabulary:
     """One vocabulary from every policy's file: shared tables once, additive ones summed."""
     from dataetik import model  # field names a trait may not take
@@ -274,12 +407,26 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
     shared: dict[str, tuple[object, _File]] = {}
     kinds: dict[str, _File] = {}
     traits: dict[str, tuple[Trait, _File]] = {}
+    classes: dict[str, tuple[Classification, _File]] = {}
+    exports: dict[str, Export] = {}
+    dates: dict[str, NamedDate] = {}
+    checks: dict[str, tuple[object, _File]] = {}
     policies = []
     for f in files:
         policies.append(_policy_info(f))
         for key in f.data:
-            if key not in ("policy", "vocabulary"):
-                raise _unknown(f, (), key, ("policy", "vocabulary"))
+            if key not in _TOP_KEYS:
+                raise _unknown(f, (), key, _TOP_KEYS)
+        for named in _dates(f, f.data.get("dates", {})):
+            if named.name in dates:
+                raise f.error(("dates", named.name), _("The date '{name}' is already declared.").format(
+                    name=named.name), _("Declare each date in one place only."))
+            dates[named.name] = named
+        for export in _exports(f, f.data.get("exports", {})):
+            if export.name in exports:
+                raise f.error(("exports", export.name), _("The export '{name}' is already declared.").format(
+                    name=export.name), _("Give each export a name of its own."))
+            exports[export.name] = export
         vocab = f.data.get("vocabulary", {})
         for key, value in vocab.items():
             kind = _SHARED.get(key) or _ADDITIVE.get(key)
@@ -303,8 +450,9 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
                               _("Declare it in one place only."))
             kinds[word] = f
         for trait in _traits(f, vocab.get("traits", {})):
-            taken = {t.field: w for w, (t, _file) in traits.items()}
-            if trait.word in traits or trait.field in taken:
+            taken = {t.field for t, _file in traits.values()} | {c.field for c, _file in classes.values()}
+            levels = {level for c, _file in classes.values() for level in c.levels}
+            if trait.word in traits or trait.word in levels or trait.field in taken:
                 raise f.error(("vocabulary", "traits", trait.word),
                               _("The project trait '{word}' (the field '{field}') is already declared.").format(
                                   word=trait.word, field=trait.field),
@@ -314,6 +462,14 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
                               _("The field '{field}' is already used by the model.").format(field=trait.field),
                               _("Give the trait a field name of its own."))
             traits[trait.word] = (trait, f)
+        for word, name in vocab.get("checks", {}).items():
+            if word in checks:
+                raise f.error(("vocabulary", "checks", word), _("The check word '{word}' is also declared in {file}.").format(
+                    word=word, file=f"{checks[word][1].folder}/{FILE_NAME}"), _("Declare it in one place only."))
+            checks[word] = (name, f)
+        for scale in _classifications(f, vocab.get("classifications", {})):
+            _unique_fields_and_words(f, scale, traits, classes)
+            classes[scale.word] = (scale, f)
 
     def get(key, default):
         return shared[key][0] if key in shared else default
@@ -327,17 +483,43 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
                           _("one of the meanings")) if "decisions" in shared else {}
     answers = _meanings(where("answers"), "answers", get("answers", {}), ANSWER_TYPES, _("an element type")) \
         if "answers" in shared else {}
-    checks = get("checks", {})
-    if checks and rule_names:
-        _meanings(where("checks"), "checks", checks, rule_names, _("one of the checks"))
+    if rule_names:
+        for f in files:
+            _meanings(f, "checks", {w: n for w, (n, owner) in checks.items() if owner is f}, rule_names,
+                      _("one of the checks"))
+    # The base policy first (the one declaring the projects' statuses); laws layered on it after.
+    base = shared["statuses"][1].folder if "statuses" in shared else None
+    policies.sort(key=lambda p: p.folder != base)
     result = Vocabulary(
         policies=tuple(policies), yes=get("yes", ""), no=get("no", ""),
         risk_levels=tuple(get("risk_levels", [])), decision_levels=tuple(get("decision_levels", [])),
-        evidence_kinds=tuple(kinds), statuses=statuses, decisions=decisions, answers=answers, checks=dict(checks),
+        evidence_kinds=tuple(kinds), statuses=statuses, decisions=decisions, answers=answers, checks={w: n for w, (n, _f) in checks.items()},
         traits=tuple(t for t, _file in traits.values()),
+        classifications=tuple(c for c, _file in classes.values()),
+        exports=tuple(exports.values()), dates=dates,
+        declared_in={key: f.folder for key, (_value, f) in shared.items()},
     )
     _check_whole(result, files[0], shared, traits)
     return result
+
+
+def _unique_fields_and_words(f: _File, scale: Classification, traits: dict, classes: dict) -> None:
+    """A classification's field is its own, and each level word names one thing an applies_when
+    can mean."""
+    from dataetik import model
+
+    keys = ("vocabulary", "classifications", scale.word)
+    fields = {t.field for t, _file in traits.values()} | {c.field for c, _file in classes.values()}
+    if scale.word in classes or scale.field in fields or scale.field in model.FIXED_FIELDS or scale.field in model.NEED_LINKS:
+        raise f.error((*keys, "field"), _("The classification '{word}' (the field '{field}') is already declared or "
+                                         "used by the model.").format(word=scale.word, field=scale.field),
+                      _("Give the classification a name and a field of its own."))
+    words = set(traits) | {level for c, _file in classes.values() for level in c.levels}
+    taken = next((level for level in scale.levels if level in words), None)
+    if taken:
+        raise f.error((*keys, "levels"), _("The level '{level}' is already a trait or a level of another "
+                                          "classification.").format(level=taken),
+                      _("Give each level a word of its own: a requirement's applies_when names it."))
 
 
 def _check_whole(v: Vocabulary, first: _File, shared: dict, traits: dict) -> None:
@@ -354,10 +536,10 @@ def _check_whole(v: Vocabulary, first: _File, shared: dict, traits: dict) -> Non
     if not v.answers:
         raise first.error(("vocabulary",), _("No policy declares what can answer a requirement."),
                           _('Add [vocabulary.answers] with e.g. consideration = "consideration".'))
-    if v.traits and not (v.yes and v.no):
-        f = traits[v.traits[0].word][1]
-        raise f.error(("vocabulary", "traits"), _("Project traits are yes/no fields, but the words for yes and no are "
-                                                  "missing."),
+    if (v.traits or v.classifications) and not (v.yes and v.no):
+        f = first
+        raise f.error(("vocabulary",), _("Project traits and questionnaires are answered yes or no, but the words for "
+                                         "yes and no are missing."),
                       _('Add yes = "yes" and no = "no" under [vocabulary].'))
     answered = set(v.answers.values())
     if "approval" in answered and not v.words_for(v.decisions, "approves", "approves_with_conditions"):

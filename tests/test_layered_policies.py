@@ -58,13 +58,13 @@ def test_a_project_is_checked_against_every_policy_and_each_finding_names_its_po
     built = layered(tmp_path)
     assert built.returncode == 0, built.warnings
     vocab = built.policy.vocabulary
-    assert [p.folder for p in vocab.policies] == ["law", "policy"]
+    assert [p.folder for p in vocab.policies] == ["policy", "law"]  # the base policy first
     assert "konsekvensanalyse for grundlæggende rettigheder" in vocab.evidence_kinds and "sikkerhedsvurdering" in vocab.evidence_kinds
     owners = {r.id: r.policy.folder for r in built.policy.requirements}
     assert owners["R_LOV_KONSEKVENS"] == "law" and owners["R_FORMAAL"] == "policy"
     found = render_all([f for c in all_cases(built.policy) for f in c.run()])
     assert found == (
-        "projects/demo/index.md:3: PRJ_DEMO / R_LOV_KONSEKVENS (Lov om algoritmer (prøve)): Der mangler dokumentation af "
+        "projects/demo/index.md:3: PRJ_DEMO / R_LOV_KONSEKVENS (Lov om algoritmer (prøve), Lovens § 27): Der mangler dokumentation af "
         "typen 'konsekvensanalyse for grundlæggende rettigheder' for kravet 'Konsekvensanalyse før brug'.\n"
         "    Sådan retter du det: Tilføj et 'evidence'-element med ':addresses: R_LOV_KONSEKVENS', ':kind: "
         "konsekvensanalyse for grundlæggende rettigheder', ':date:' og ':reference:' (hvor dokumentet findes, fx journalnummer)."

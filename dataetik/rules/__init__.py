@@ -71,7 +71,7 @@ def _stamped(policy: Policy, rule: Rule, run: Callable[[], list[Finding]]) -> Ca
 
 def _phased(policy: Policy, finding: Finding) -> Finding:
     req = policy.requirement(finding.requirement)
-    start = req.effective_from if req else None
+    start = req.effective_for(policy.needs.get(finding.project)) if req else None
     if start is None or start <= policy.today:
         return finding
     return dataclasses.replace(finding, severity="warning",

@@ -242,3 +242,22 @@ def review(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
             requirement=req.id),
         req.id,
     )]
+
+
+@rule("forbidden_status", each="applicable", when=lambda req: bool(req.forbids_status),
+      description=N_("For each requirement that forbids statuses (forbids_status), e.g. a practice a law prohibits: "
+                     "a project it applies to never has one of them."))
+def forbidden_status(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+    status = project.get("status")
+    if status not in req.forbids_status:
+        return []
+    vocab = policy.vocabulary
+    allowed = [w for w in vocab.words_for(vocab.statuses, "stopped", "ended") if w not in req.forbids_status]
+    return [finding(
+        policy, project, project,
+        _("The project has status '{status}', but the requirement '{title}' says that a project like it may never "
+          "have that status.").format(status=status, title=req.title),
+        _("Stop the use and set ':status:' to one of {allowed} (with ':end_date:'), or correct the classification if "
+          "it is wrong – never to make the check pass.").format(allowed=", ".join(allowed)),
+        req.id,
+    )]

@@ -22,15 +22,23 @@ def _assessment(policy: Policy, need: dict) -> bool:
     return need["type"] == "consideration" or (need["type"] == "approval" and policy.vocabulary.approves(need.get("decision")))
 
 
+def _in_force_at_start(policy: Policy, req_id: str, start: dt.date | None) -> bool:
+    """A requirement that took effect after the project started (a new law) could not be assessed
+    before the start: its first assessment is due by the day it binds the project, not before use."""
+    req = policy.requirement(req_id)
+    return not (req and req.effective_from and start and start < req.effective_from)
+
+
 def _first_assessments(policy: Policy, project: dict) -> set[str]:
     """The needs that are the first assessment of some requirement they answer: those must come
     before the start. A later one answering the same requirement is a reassessment (a periodic
     review, a change), made while the project is in use."""
     first: dict[str, tuple[str, str]] = {}  # requirement -> (date, need ID)
+    start = parse_date(project.get("start_date"))
     for need_type in ("consideration", "approval"):
         for need in policy.needs.parts_of(project["id"], need_type):
             if _assessment(policy, need) and parse_date(need.get("date")):
-                for req in need.get("addresses") or [""]:
+                for req in [r for r in need.get("addresses") or [""] if _in_force_at_start(policy, r, start)]:
                     first[req] = min(first.get(req, (need["date"], need["id"])), (need["date"], need["id"]))
     return {need_id for _, need_id in first.values()}
 
@@ -102,7 +110,7 @@ def placeholders(policy: Policy, project: dict, requirement: str = "") -> list[F
     found = []
     needs = [project] + [n for t in model.PROJECT_PARTS for n in policy.needs.parts_of(project["id"], t)]
     for need in needs:
-        texts = {f: need.get(f) for f in [*model.FIELDS, *policy.vocabulary.trait_fields] if isinstance(need.get(f), str)}
+        texts = {f: need.get(f) for f in [*model.FIELDS, *policy.vocabulary.project_fields] if isinstance(need.get(f), str)}
         if need["type"] != "consideration":
             texts["tekst"] = need.get("content") or ""
         for field, value in texts.items():
@@ -136,6 +144,21 @@ def risk_profile(policy: Policy, project: dict, requirement: str = "") -> list[F
         _("Set ':risk: {top}', or remove criteria the project does not meet from ':risk_criteria:'.").format(top=top),
         requirement,
     )]
+
+
+@rule("classified", each="project",
+      description=N_("The project is placed in each classification that the policy naming this check declares (e.g. "
+                     "a law's categories), with one of its levels."))
+def classified(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
+    req = policy.requirement(requirement)
+    folder = req.policy.folder if req and req.policy else None
+    return [finding(
+        policy, project, project,
+        _("The project is not classified: ':{field}:' ({label}) is missing.").format(field=c.field, label=c.label),
+        _("Answer the questions with 'dataetik klassificer {folder}', or add ':{field}:' with one of: {levels}.").format(
+            folder=posixpath.dirname(project["docname"]), field=c.field, levels=", ".join(c.levels)),
+        requirement,
+    ) for c in policy.vocabulary.classifications if c.folder == folder and not project.get(c.field)]
 
 
 # A Danish CPR number: DDMMÅÅ, an optional dash (Word turns '-' into '–') or space, four digits.

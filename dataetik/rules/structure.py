@@ -56,11 +56,21 @@ def requirement_is_traceable(policy: Policy, req: Requirement) -> list[Finding]:
     if impossible_date(need.get("effective_from")):
         problem(_("The date '{date}' in ':effective_from:' does not exist in the calendar.").format(
             date=need.get("effective_from")), no_such_day("effective_from"))
+    written = need.get("effective_from")
+    if written and req.effective_from is None and not impossible_date(written):
+        names = ", ".join(vocab.dates)
+        problem(_("':effective_from: {value}' is neither a date (YYYY-MM-DD) nor a date the policy declares.").format(
+                    value=written),
+                (_("Write a date, e.g. 2027-12-02, or one of the declared dates: {names}.") if names else
+                 _("Write a date, e.g. 2027-12-02.")).format(names=names))
     principles = [p for p in need.get("derives_from") or [] if (policy.needs.get(p) or {}).get("type") == "principle"]
     if not principles:
         problem(_("The requirement does not derive from any principle."),
                 _("Add ':derives_from: P_...' with the ID of the principle or principles the requirement builds on."))
-    if vocab.risk_levels and not req.applies_risk:
+    # The policy that declares the risk levels says for each requirement which levels it covers; a
+    # policy layered on top (a law) may leave it out: its requirements then apply at every level.
+    own_levels = req.policy is not None and vocab.declared_in.get("risk_levels") == req.policy.folder
+    if vocab.risk_levels and own_levels and not req.applies_risk:
         problem(_("The requirement does not say which projects it applies to."),
                 _("Add ':applies_risk:' with one or more of {levels}.").format(levels=_words(vocab.risk_levels)))
     if not vocab.risk_levels and req.applies_risk:
@@ -103,3 +113,36 @@ def risk_level_is_defined(policy: Policy, level: str) -> list[Finding]:
         fix = _("Add a 'risklevel' element with ':level: {level}' beside the other risk profiles.")
     named = {"level": level, "levels": _words(policy.vocabulary.decision_levels)}
     return [Finding(rule="", file=page, line=None, problem=problem.format(**named), fix=fix.format(**named))]
+
+
+def _line_in(path, word: str) -> int | None:
+    """The first line of a file naming a word (tomllib keeps no positions)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((i for i, line in enumerate(lines, 1) if word in line), None)
+
+
+@rule("references_resolve", each="site",
+      description=N_("What the policies refer to exists: each requirement an export lists (exports in policy.toml), "
+                     "and each question a question is asked after or skipped after (asked_if, skipped_if)."))
+def references_resolve(policy: Policy) -> list[Finding]:
+    found = []
+    for export in policy.vocabulary.exports:
+        toml = next(p.file for p in policy.vocabulary.policies if p.folder == export.folder)
+        for req_id in export.requirements:
+            if policy.requirement(req_id) is None:
+                found.append(Finding(
+                    rule="", file=f"{export.folder}/{toml.name}", line=_line_in(toml, f'"{req_id}"'),
+                    problem=_("The export '{name}' lists the requirement {id}, which does not exist.").format(
+                        name=export.name, id=req_id),
+                    fix=_("Correct the ID, or add the requirement to the policy's pages.")))
+    criteria = {c["id"] for c in policy.needs.of_type("criterion")}
+    for criterion in policy.needs.of_type("criterion"):
+        for field in ("asked_if", "skipped_if"):
+            for ref in criterion.get(field) or []:
+                if ref not in criteria:
+                    found.append(_at(criterion, _("':{field}:' names {id}, which is not a question.").format(
+                        field=field, id=ref), _("Write the ID of a criterion (a question) on the policy's pages.")))
+    return found
