@@ -50,7 +50,7 @@ from sphinx_needs.data import SphinxNeedsData
 from dataetik import model
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED
 from dataetik.i18n import N_, _, decimal_mark, ngettext, translated
-from dataetik.register import status_meanings
+from dataetik.register import classification_columns, status_meanings
 from dataetik.vocabulary import DECISION_MEANINGS, STATUS_MEANINGS, Vocabulary
 
 # --- meanings, said to a citizen (the policy's words come from its policy.toml) -----------------
@@ -493,6 +493,17 @@ def _registerguide(app, fromdocname, node) -> list[nodes.Node]:
                       "has no bias test."),
                     verdicts=join([nodes.emphasis(text=translated(v)) for v in (NO_BIAS, BIAS, UNDECIDED)]),
                     missing=nodes.emphasis(text=translated(NO_BIASTEST))))]))
+    for first, *more in classification_columns(vocab):
+        policy = next(p for p in vocab.policies if p.folder == first.folder)
+        index = _policy_index(app, policy.folder)
+        said = fill(_("The project's classification under {policy}: {levels}."),
+                    policy=_link(app, fromdocname, index, policy.title) if index else nodes.Text(policy.title),
+                    levels=join([nodes.emphasis(text=w) for w in first.levels], _("or")))
+        if more:
+            said += [nodes.Text(" "), *fill(_("In brackets: {labels}, where it says more than {lowest}."),
+                                            labels=join([nodes.Text(c.label) for c in more], _("and")),
+                                            lowest=join([nodes.emphasis(text=c.levels[0]) for c in more], _("or")))]
+        items.append(([nodes.Text(first.label)], [_para(*said)]))
     return [_deflist(items)]
 
 

@@ -125,11 +125,24 @@ class CheckReference(SphinxDirective):
         return [_table([_("Check"), _("What it demands")], rows)]
 
 
+def dates_table(vocab) -> list[list[str]]:
+    return [[d.name, d.applies_from.isoformat(), d.existing_from.isoformat() if d.existing_from else "–", d.source]
+            for d in vocab.dates.values()]
+
+
+DATES_HEADER = (N_("Date"), N_("Applies from"), N_("For projects in use before that, from"), N_("Source"))
+
+
 class VocabularyDirective(SphinxDirective):
-    """The words the policies declare (policy.toml), each with what it means to the checks."""
+    """The words the policies declare (policy.toml), each with what it means to the checks.
+    With ``:dates:``, only the named dates (a law's page shows where its dates come from)."""
+
+    option_spec = {"dates": lambda arg: True}
 
     def run(self):
         vocab = _vocabulary(self)
+        if "dates" in self.options:
+            return [_table([translated(h) for h in DATES_HEADER], dates_table(vocab))]
         rules = {r.name: translated(r.description) for r in RULES.values()}
         level, means = _("Level"), _("Means to the checks")
         tables = [
@@ -143,6 +156,13 @@ class VocabularyDirective(SphinxDirective):
              [[w, translated(DECISION_MEANING[m])] for w, m in vocab.decisions.items()]),
             (_("Project traits (yes/no fields on the project)"), [_("Trait"), _("Field"), _("Question")],
              [[t.word, t.field, t.question] for t in vocab.traits]),
+            (_("Classifications (a field on the project, one of its levels, lowest first)"),
+             [_("Classification"), _("Field"), _("Levels")],
+             [[c.word, c.field, ", ".join(c.levels)] for c in vocab.classifications]),
+            (_("Named dates (a requirement's effective_from may name one)"), [translated(h) for h in DATES_HEADER],
+             dates_table(vocab)),
+            (_("Exports (dataetik eksport)"), [_("Name"), _("Title"), _("Requirements, in order")],
+             [[e.name, e.title, ", ".join(e.requirements)] for e in vocab.exports]),
             (_("Kinds of evidence"), [_("Type")], [[w] for w in vocab.evidence_kinds]),
             (_("What can answer a requirement (answered_by)"), [_("Word"), _("Element type")],
              [[w, model.type_title(t)] for w, t in vocab.answers.items()]),

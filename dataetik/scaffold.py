@@ -165,7 +165,12 @@ def project_page(policy: Policy, new: NewProject, code: str) -> str:
 
 {applies}
 """]
-    parts += [_consideration(code, r) for r in applicable if "consideration" in r.answered_by]
+    # A classification's consideration is written by `dataetik klassificer`, with the answers.
+    classified = [r for r in applicable if "classified" in r.checks]
+    parts += [_consideration(code, r) for r in applicable if "consideration" in r.answered_by and r not in classified]
+    parts += [f"### {r.title}\n\n% " + _("Run 'dataetik klassificer {folder}': it asks the questions and writes the "
+                                          "classification and a consideration here.").format(folder=f"projects/{slugify(new.name)}")
+              + "\n" for r in classified]
     # One bias test, and one piece of evidence per kind, answering every requirement that asks
     # for it: IDs stay unique whatever the policy demands.
     bias = [r.id for r in applicable if "biastest" in r.answered_by]

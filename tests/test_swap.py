@@ -30,6 +30,10 @@ SITE_PAGES = ["index.html", "projects/index.html", "docs/index.html", "docs/tuto
 def swap(site: Path, organisation: Path) -> None:
     """Replace the site's policy and projects with another organisation's (the site's register stays)."""
     register = (site / "projects" / "index.md").read_text(encoding="utf-8")
+    # Another organisation's policy alone: a law layered on ours refers to our policy's pages.
+    for toml in site.glob("*/policy.toml"):
+        if toml.parent.name != "policy":
+            shutil.rmtree(toml.parent)
     for folder in ("policy", "projects"):
         shutil.rmtree(site / folder)
         shutil.copytree(organisation / folder, site / folder)
