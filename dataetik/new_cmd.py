@@ -72,8 +72,12 @@ def interview(policy: Policy, prompt: Callable[[str], str], say: Callable[[str],
     slugify(name)  # refuse a bad name before asking more
     department = department or prompt(_("Department / unit:") + " ").strip()
     vocab = policy.vocabulary
+    # A trait a classification questionnaire sets is asked there (dataetik klassificer), not twice.
+    classified = {w for c in policy.needs.of_type("criterion") for w in c.get("sets") or []}
     for trait in vocab.traits:
-        if trait.field not in traits:
+        if trait.word in classified:
+            traits.setdefault(trait.field, vocab.no)
+        elif trait.field not in traits:
             traits[trait.field] = yes_or_no(vocab, prompt, trait.question, say)
     criteria, record = [], []
     if risk is None and vocab.risk_levels:
