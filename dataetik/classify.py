@@ -37,9 +37,6 @@ class Question:
                    need.get("raises_if_no") or "", tuple(_as_list(need.get("sets"))),
                    tuple(_as_list(need.get("asked_if"))), tuple(_as_list(need.get("skipped_if"))))
 
-    def words(self) -> list[str]:
-        return [w for w in (self.raises_to, self.raises_if_no, *self.sets) if w]
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -53,7 +50,7 @@ def classifications(vocab: Vocabulary, folder: str) -> list[Classification]:
 
 def questions(policy: Policy, folder: str) -> list[Question]:
     """The policy's questions, in the order its pages state them: the criteria that raise or set a
-    level of one of its classifications (or a trait one of them sets)."""
+    level of one of its classifications."""
     levels = {level for c in classifications(policy.vocabulary, folder) for level in c.levels}
     criteria = sorted(policy.needs.of_type("criterion"), key=lambda n: (n.get("docname") or "", n.get("lineno") or 0))
     qs = [Question.from_need(c) for c in criteria]

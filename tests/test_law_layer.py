@@ -362,3 +362,15 @@ def test_a_trait_a_question_can_set_is_no_when_that_question_is_never_asked():
     assert classify.propose(vocab, "law", [gate, chat], [(gate, False)]).fields == {"law_chat": "nej", "law_category": "ude"}
     assert classify.propose(vocab, "law", [gate, chat], [(gate, True), (chat, True)]).fields == {
         "law_chat": "ja", "law_category": "inde"}
+
+
+@pytest.mark.parametrize("effective, reported", [("", True), (":effective_from: 2025-05-01\n", False)])
+def test_an_assessment_after_the_start_is_late_only_for_a_requirement_in_force_at_the_start(tmp_path, monkeypatch,
+                                                                                            effective, reported):
+    """The demo started 2025-03-01 and classified itself 2025-06-01: too late, unless the law's
+    requirement only took effect after the start (2025-05-01)."""
+    built = build(law_site(tmp_path, extra={
+        "law/index.md": (":checks: klassificeret\n", f":checks: klassificeret\n{effective}"),
+        "projects/demo/index.md": (":addresses: R_LOV_KLASSE\n:date: 2025-02-01", ":addresses: R_LOV_KLASSE\n:date: 2025-06-01")}))
+    late = [f for f in findings(built, monkeypatch, "2026-11-26") if f.rule == "dates"]
+    assert [f.need for f in late] == (["C_DEMO_KLASSE"] if reported else [])
