@@ -274,6 +274,11 @@ def _unknown(f: _File, keys: tuple[str, ...], key: str, allowed) -> VocabularyEr
 
 
 def _typed(f: _File, keys: tuple[str, ...], value, kind: type):
+    if kind is dt.date:  # a TOML date, not a text in quotation marks (nor a date with a time)
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise f.error(keys, _("'{key}' must be a date written without quotation marks, e.g. "
+                                  "{key} = 2027-12-02.").format(key=keys[-1]), _("Correct the value."))
+        return value
     if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) and v.strip() for v in value)):
         shape = {str: _("a text in quotation marks"), list: _('a list of texts, e.g. ["a", "b"]'),
                  dict: _("a table, e.g. [vocabulary.{key}]").format(key=keys[-1])}[kind]
@@ -313,91 +318,72 @@ def _add_key(key: str) -> str:
     return _('Add {key} = "...".').format(key=key)
 
 
-def _traits(f: _File, table: dict) -> list[Trait]:
-    traits = []
-    for word, spec in table.items():
-        keys = ("vocabulary", "traits", word)
+def _named_tables(f: _File, keys: tuple[str, ...], table: dict, allowed: dict[str, type], required: tuple[str, ...],
+                  not_a_table: tuple[str, str], lacks: str, how_to_add) -> list[tuple[str, dict, tuple[str, ...]]]:
+    """The entries of a table of named tables (traits, classifications, dates, exports): each a
+    table with only the allowed keys, every required one, each of its type. The messages name
+    the kind of entry (msgids with {name} or {word}); how_to_add(key) says how to add a missing key."""
+    entries = []
+    for name, spec in table.items():
+        at = (*keys, name)
         if not isinstance(spec, dict):
-            raise f.error(keys, _("The project trait '{word}' must be a table.").format(word=word),
-                          _('Write [vocabulary.traits."{word}"] with field, label and question.').format(word=word))
+            raise f.error(at, not_a_table[0].format(name=name, word=name), not_a_table[1].format(name=name, word=name))
         for key in spec:
-            if key not in _TRAIT_KEYS:
-                raise _unknown(f, keys, key, _TRAIT_KEYS)
-        for key, kind in _TRAIT_KEYS.items():
-            if key not in spec:
-                raise f.error(keys, _("The project trait '{word}' lacks '{key}'.").format(word=word, key=key),
-                              _add_key(key))
-            _typed(f, (*keys, key), spec[key], kind)
-        if not _FIELD_NAME.match(spec["field"]):
-            raise f.error((*keys, "field"), _("The field name '{field}' cannot be used.").format(field=spec["field"]),
-                          _('Use lower-case letters a-z, digits and _, e.g. field = "procured".'))
-        traits.append(Trait(word, spec["field"], spec["label"], spec["question"]))
-    return traits
+            if key not in allowed:
+                raise _unknown(f, at, key, allowed)
+        for key, kind in allowed.items():
+            if key in required and key not in spec:
+                raise f.error(at, lacks.format(name=name, word=name, key=key), how_to_add(key))
+            if key in spec:
+                _typed(f, (*at, key), spec[key], kind)
+        entries.append((name, spec, at))
+    return entries
+
+
+def _field_name(f: _File, at: tuple[str, ...], spec: dict) -> str:
+    if not _FIELD_NAME.match(spec["field"]):
+        raise f.error((*at, "field"), _("The field name '{field}' cannot be used.").format(field=spec["field"]),
+                      _('Use lower-case letters a-z, digits and _, e.g. field = "procured".'))
+    return spec["field"]
+
+
+def _traits(f: _File, table: dict) -> list[Trait]:
+    entries = _named_tables(
+        f, ("vocabulary", "traits"), table, _TRAIT_KEYS, tuple(_TRAIT_KEYS),
+        (_("The project trait '{word}' must be a table."),
+         _('Write [vocabulary.traits."{word}"] with field, label and question.')),
+        _("The project trait '{word}' lacks '{key}'."), _add_key)
+    return [Trait(word, _field_name(f, at, spec), spec["label"], spec["question"]) for word, spec, at in entries]
 
 
 def _classifications(f: _File, table: dict) -> list[Classification]:
-    found = []
-    for word, spec in table.items():
-        keys = ("vocabulary", "classifications", word)
-        if not isinstance(spec, dict):
-            raise f.error(keys, _("The classification '{word}' must be a table.").format(word=word),
-                          _('Write [vocabulary.classifications."{word}"] with field, label and levels.').format(word=word))
-        for key in spec:
-            if key not in _CLASSIFICATION_KEYS:
-                raise _unknown(f, keys, key, _CLASSIFICATION_KEYS)
-        for key, kind in _CLASSIFICATION_KEYS.items():
-            if key not in spec:
-                raise f.error(keys, _("The classification '{word}' lacks '{key}'.").format(word=word, key=key),
-                              _('Add levels = ["...", "..."] (lowest first).') if key == "levels" else _add_key(key))
-            _typed(f, (*keys, key), spec[key], kind)
-        if not _FIELD_NAME.match(spec["field"]):
-            raise f.error((*keys, "field"), _("The field name '{field}' cannot be used.").format(field=spec["field"]),
-                          _('Use lower-case letters a-z, digits and _, e.g. field = "procured".'))
-        found.append(Classification(word, spec["field"], spec["label"], tuple(spec["levels"]), f.folder))
-    return found
+    entries = _named_tables(
+        f, ("vocabulary", "classifications"), table, _CLASSIFICATION_KEYS, tuple(_CLASSIFICATION_KEYS),
+        (_("The classification '{word}' must be a table."),
+         _('Write [vocabulary.classifications."{word}"] with field, label and levels.')),
+        _("The classification '{word}' lacks '{key}'."),
+        lambda key: _('Add levels = ["...", "..."] (lowest first).') if key == "levels" else _add_key(key))
+    return [Classification(word, _field_name(f, at, spec), spec["label"], tuple(spec["levels"]), f.folder)
+            for word, spec, at in entries]
 
 
 def _dates(f: _File, table) -> list[NamedDate]:
-    _typed(f, ("dates",), table, dict)
-    found = []
-    for name, spec in table.items():
-        keys = ("dates", name)
-        if not isinstance(spec, dict):
-            raise f.error(keys, _("The date '{name}' must be a table.").format(name=name),
-                          _('Write [dates."{name}"] with applies_from = 2027-12-02 and source = "...".').format(name=name))
-        for key in spec:
-            if key not in _DATE_KEYS:
-                raise _unknown(f, keys, key, _DATE_KEYS)
-        for key in ("applies_from", "source"):
-            if key not in spec:
-                raise f.error(keys, _("The date '{name}' lacks '{key}'.").format(name=name, key=key), _add_key(key))
-        for key in ("applies_from", "existing_from"):
-            if key in spec and (not isinstance(spec[key], dt.date) or isinstance(spec[key], dt.datetime)):
-                raise f.error((*keys, key), _("'{key}' must be a date written without quotation marks, e.g. "
-                                              "{key} = 2027-12-02.").format(key=key), _("Correct the value."))
-        _typed(f, (*keys, "source"), spec["source"], str)
-        found.append(NamedDate(name, spec["applies_from"], spec.get("existing_from"), spec["source"], f.folder))
-    return found
+    entries = _named_tables(
+        f, ("dates",), _typed(f, ("dates",), table, dict), _DATE_KEYS, ("applies_from", "source"),
+        (_("The date '{name}' must be a table."),
+         _('Write [dates."{name}"] with applies_from = 2027-12-02 and source = "...".')),
+        _("The date '{name}' lacks '{key}'."), _add_key)
+    return [NamedDate(name, spec["applies_from"], spec.get("existing_from"), spec["source"], f.folder)
+            for name, spec, _at in entries]
 
 
 def _exports(f: _File, table) -> list[Export]:
-    _typed(f, ("exports",), table, dict)
-    found = []
-    for name, spec in table.items():
-        keys = ("exports", name)
-        if not isinstance(spec, dict):
-            raise f.error(keys, _("The export '{name}' must be a table.").format(name=name),
-                          _('Write [exports.{name}] with title and requirements.').format(name=name))
-        for key in spec:
-            if key not in _EXPORT_KEYS:
-                raise _unknown(f, keys, key, _EXPORT_KEYS)
-        for key, kind in _EXPORT_KEYS.items():
-            if key not in spec:
-                raise f.error(keys, _("The export '{name}' lacks '{key}'.").format(name=name, key=key),
-                              _('Add requirements = ["R_...", ...].') if key == "requirements" else _add_key(key))
-            _typed(f, (*keys, key), spec[key], kind)
-        found.append(Export(name, spec["title"], tuple(spec["requirements"]), f.folder))
-    return found
+    entries = _named_tables(
+        f, ("exports",), _typed(f, ("exports",), table, dict), _EXPORT_KEYS, tuple(_EXPORT_KEYS),
+        (_("The export '{name}' must be a table."), _("Write [exports.{name}] with title and requirements.")),
+        _("The export '{name}' lacks '{key}'."),
+        lambda key: _('Add requirements = ["R_...", ...].') if key == "requirements" else _add_key(key))
+    return [Export(name, spec["title"], tuple(spec["requirements"]), f.folder) for name, spec, _at in entries]
 
 
 def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocabulary:
