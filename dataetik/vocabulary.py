@@ -169,9 +169,6 @@ class Vocabulary:
                 return c.field, word
         return None
 
-    def classification_of(self, level: str | None) -> Classification | None:
-        return next((c for c in self.classifications if level in c.levels), None)
-
     @property
     def language(self) -> str:
         return self.policies[0].language if self.policies else ""
