@@ -88,6 +88,10 @@ FIELDS: dict[str, tuple[str, object]] = {
     "end_date": (N_("End date"), _DATE),
     "personal_data": (N_("Personal data"), _TEXT),
     "legal_basis": (N_("Legal basis"), _TEXT),
+    # What a citizen needs (cf. the UK ATRS and the Dutch algorithm register): optional, in plain words.
+    "human_review": (N_("Where a person reviews"), _TEXT),
+    "how_to_object": (N_("How to object or complain"), _TEXT),
+    "own_data": (N_("How to see your own data"), _TEXT),
     # (each of the policy's traits adds a yes/no field here)
     # --- consideration, evidence, bias test, approval ----------------------------
     "date": (N_("Date"), _DATE),
@@ -97,6 +101,8 @@ FIELDS: dict[str, tuple[str, object]] = {
     "role": (N_("Approved by (role)"), _TEXT),
     "decision_level": (N_("Decision level"), "decision_levels"),
     "decision": (N_("Decision"), "decisions"),
+    # The texts an approval approved: one fingerprint per requirement (dataetik.trail).
+    "fingerprints": (N_("Requirement texts approved"), _TEXT),
 }
 # Names a trait may not take as its field: the model's own, and sphinx-needs' (see NEED_LINKS below).
 FIXED_FIELDS = set(FIELDS) | set(NeedsCoreFields)
@@ -163,9 +169,10 @@ OPTIONAL_FIELDS: dict[str, list[str]] = {
                     "min_ratio", "max_difference", "min_cell", "bias_attributes", "review_every", "effective_from",
                     "forbids_status"],
     "criterion": ["raises_to", "raises_if_no", "sets", "asked_if", "skipped_if", "why", "example"],
-    "project": ["end_date"],
+    "project": ["end_date", "human_review", "how_to_object", "own_data"],
     "evidence": ["reference"],
     "biastest": ["min_ratio", "max_difference"],
+    "approval": ["fingerprints"],
 }
 
 # sphinx-needs core fields: local schemas cannot see them, so their presence is a

@@ -153,6 +153,10 @@ def setup(app: Sphinx) -> dict:
     biastest_sphinx.setup(app)
     reference.setup(app)
     app.setup_extension("dataetik.pages")
+    # Issue 10's views, one module each: the project page's appendix, the yearly reports, the
+    # traceability matrix, the change trail, the history from git, and what citizens need.
+    for module in ("project_page", "annual_pages", "matrix", "trail", "history", "citizen"):
+        app.setup_extension(f"dataetik.{module}")
     # The Danish theme strings (.po in git, compiled here). After the theme's own catalog, so these strings win.
     app.add_message_catalog("sphinx", str(i18n.compiled("sphinx")))
     app.connect("builder-inited", _install_location_filter)

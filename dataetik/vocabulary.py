@@ -41,7 +41,11 @@ _TRAIT_KEYS = {"field": str, "label": str, "question": str}
 _CLASSIFICATION_KEYS = {"field": str, "label": str, "levels": list}
 _EXPORT_KEYS = {"title": str, "requirements": list}
 _DATE_KEYS = {"applies_from": dt.date, "existing_from": dt.date, "source": str}
-_TOP_KEYS = ("policy", "vocabulary", "dates", "exports")
+_TOP_KEYS = ("policy", "vocabulary", "dates", "exports", "contact", "settings")
+# [contact]: where citizens write about the projects (the register's "report an error" link). Declared once.
+_CONTACT_KEYS = {"name": str, "email": str, "page": str}
+# [settings]: switches of the rules; each has a default, so a policy states only what it changes.
+_SETTINGS = {"changed_requirement_fails": (bool, False)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -98,6 +102,16 @@ class Export:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Where citizens write about a project: a name, an e-mail address and (optional) the site's
+    page with every contact (a docname, e.g. policy/contact)."""
+
+    name: str
+    email: str
+    page: str = ""
+
+
+@dataclass(frozen=True)
 class PolicyInfo:
     """One policy of the site: its folder (relative to the site, '/'-separated) and title."""
 
@@ -124,6 +138,8 @@ class Vocabulary:
     exports: tuple[Export, ...] = ()
     dates: dict[str, NamedDate] = field(default_factory=dict)
     declared_in: dict[str, str] = field(default_factory=dict)  # shared table -> folder of the policy declaring it
+    contact: Contact | None = None
+    settings: dict[str, object] = field(default_factory=lambda: {k: d for k, (_t, d) in _SETTINGS.items()})
 
     # --- meanings, as the rules ask for them ------------------------------------------
     def status_means(self, word: str | None, *meanings: str) -> bool:
@@ -277,7 +293,7 @@ def _typed(f: _File, keys: tuple[str, ...], value, kind: type):
                                   "{key} = 2027-12-02.").format(key=keys[-1]), _("Correct the value."))
         return value
     if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) and v.strip() for v in value)):
-        shape = {str: _("a text in quotation marks"), list: _('a list of texts, e.g. ["a", "b"]'),
+        shape = {str: _("a text in quotation marks"), bool: _("true or false, without quotation marks"), list: _('a list of texts, e.g. ["a", "b"]'),
                  dict: _("a table, e.g. [vocabulary.{key}]").format(key=keys[-1])}[kind]
         raise f.error(keys, _("'{key}' must be {shape}.").format(key=".".join(keys), shape=shape), _("Correct the value."))
     if kind is list and len(set(value)) != len(value):
@@ -383,6 +399,32 @@ def _exports(f: _File, table) -> list[Export]:
     return [Export(name, spec["title"], tuple(spec["requirements"]), f.folder) for name, spec, _at in entries]
 
 
+def _contact(f: _File, table) -> Contact | None:
+    if table is None:
+        return None
+    table = _typed(f, ("contact",), table, dict)
+    for key in table:
+        if key not in _CONTACT_KEYS:
+            raise _unknown(f, ("contact",), key, _CONTACT_KEYS)
+    for key in ("name", "email"):
+        if key not in table:
+            raise f.error(("contact",), _("[contact] lacks '{key}'.").format(key=key), _add_key(key))
+    values = {key: _typed(f, ("contact", key), value, _CONTACT_KEYS[key]) for key, value in table.items()}
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
+        raise f.error(("contact", "email"), _("'{email}' is not an e-mail address.").format(email=values["email"]),
+                      _('Write it as email = "name@example.org".'))
+    return Contact(**values)
+
+
+def _settings(f: _File, table) -> dict[str, object]:
+    table = _typed(f, ("settings",), table or {}, dict)
+    for key, value in table.items():
+        if key not in _SETTINGS:
+            raise _unknown(f, ("settings",), key, _SETTINGS)
+        _typed(f, ("settings", key), value, _SETTINGS[key][0])
+    return dict(table)
+
+
 def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocabulary:
     """One vocabulary from every policy's file: shared tables once, additive ones summed."""
     from dataetik import model  # field names a trait may not take
@@ -395,8 +437,16 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
     dates: dict[str, NamedDate] = {}
     checks: dict[str, tuple[object, _File]] = {}
     policies = []
+    contact: tuple[Contact, _File] | None = None
+    settings: dict[str, object] = {k: d for k, (_t, d) in _SETTINGS.items()}
     for f in files:
         policies.append(_policy_info(f))
+        found = _contact(f, f.data.get("contact"))
+        if found and contact:
+            raise f.error(("contact",), _("[contact] is also declared in {file}.").format(
+                file=f"{contact[1].folder}/{FILE_NAME}"), _("Declare it in one place only: the site's policies share it."))
+        contact = (found, f) if found else contact
+        settings.update(_settings(f, f.data.get("settings")))
         for key in f.data:
             if key not in _TOP_KEYS:
                 raise _unknown(f, (), key, _TOP_KEYS)
@@ -481,6 +531,7 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
         classifications=tuple(c for c, _file in classes.values()),
         exports=tuple(exports.values()), dates=dates,
         declared_in={key: f.folder for key, (_value, f) in shared.items()},
+        contact=contact[0] if contact else None, settings=settings,
     )
     _check_whole(result, files[0], shared, traits)
     return result

@@ -92,6 +92,8 @@ def toml_text(data: dict, prefix: str = "") -> str:
         return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
 
     def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
         return json.dumps(v, ensure_ascii=False) if isinstance(v, str) else "[" + ", ".join(map(value, v)) + "]"
 
     lines = [f"[{prefix}]"] if prefix else []
