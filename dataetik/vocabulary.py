@@ -45,7 +45,7 @@ _TOP_KEYS = ("policy", "vocabulary", "dates", "exports", "contact", "settings")
 # [contact]: where citizens write about the projects (the register's "report an error" link). Declared once.
 _CONTACT_KEYS = {"name": str, "email": str, "page": str}
 # [settings]: switches of the rules; each has a default, so a policy states only what it changes.
-_SETTINGS = {"changed_requirement_fails": (bool, False)}
+_SETTINGS = {"changed_requirement_fails": (bool, False), "annual_report": (list, [])}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
