@@ -125,8 +125,9 @@ def _line_in(path, word: str) -> int | None:
 
 
 @rule("references_resolve", each="site",
-      description=N_("What the policies refer to exists: each requirement an export lists (exports in policy.toml), "
-                     "and each question a question is asked after or skipped after (asked_if, skipped_if)."))
+      description=N_("What the policies refer to exists: each requirement an export lists (exports in policy.toml) "
+                     "or the annual report lays open for debate ([settings] annual_report), and each question a "
+                     "question is asked after or skipped after (asked_if, skipped_if)."))
 def references_resolve(policy: Policy) -> list[Finding]:
     found = []
     for export in policy.vocabulary.exports:
@@ -138,6 +139,14 @@ def references_resolve(policy: Policy) -> list[Finding]:
                     problem=_("The export '{name}' lists the requirement {id}, which does not exist.").format(
                         name=export.name, id=req_id),
                     fix=_("Correct the ID, or add the requirement to the policy's pages.")))
+    for req_id in policy.vocabulary.settings.get("annual_report") or []:
+        if policy.requirement(req_id) is None:
+            where = next((p for p in policy.vocabulary.policies if _line_in(p.file, "annual_report")), None)
+            found.append(Finding(
+                rule="", file=f"{where.folder}/{where.file.name}" if where else "",
+                line=_line_in(where.file, f'"{req_id}"') if where else None,
+                problem=_("[settings] annual_report names the requirement {id}, which does not exist.").format(id=req_id),
+                fix=_("Correct the ID, or add the requirement to the policy's pages.")))
     criteria = {c["id"] for c in policy.needs.of_type("criterion")}
     for criterion in policy.needs.of_type("criterion"):
         for field in ("asked_if", "skipped_if"):
