@@ -53,3 +53,7 @@ def test_classified(case):
 
 def test_forbidden_status(case):
     fail_on(case.run())
+
+
+def test_changed_requirement(case):
+    fail_on(case.run())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dataetik import check_cmd, i18n, new_cmd
 from dataetik.findings import how_to_fix
-from dataetik.i18n import _
+from dataetik.i18n import _, ngettext
 from dataetik.policy import today
 from dataetik.risk import ask, yes_or_no
 from dataetik.scaffold import ScaffoldError, date_placeholder, placeholder
@@ -167,6 +167,38 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_fingerprints(args) -> int:
+    """Record on each approval of a project the fingerprints of the requirement texts it approves."""
+    from dataetik import classify_cmd, trail
+
+    site = _site(args)
+    page = classify_cmd.project_page(site, args.folder)
+    name = page.relative_to(site).as_posix()
+    text = page.read_text(encoding="utf-8")
+    policy = new_cmd.load_policy(site)
+    project = policy.needs.get(policy.project_of_file(name))
+    if project is None:
+        raise ScaffoldError(_("{page} holds no project ({{project}} block), so there is nothing to record "
+                              "fingerprints for.").format(page=name))
+    newest = trail.newest_approval(policy, project)
+    renew = {newest["id"]} if args.renew and newest else set()
+    try:
+        new_text, written = trail.with_fingerprints(text, trail.format_fingerprints(trail.fingerprints_for(policy, project)),
+                                                    renew)
+    except trail.PageError as err:
+        raise ScaffoldError(f"{name}:{err.line}: {err.problem}") from None
+    if not written:
+        print(_("Every approval on {page} already records fingerprints. After a reassessment, renew the newest with "
+                "--forny.").format(page=name))
+        return 0
+    classify_cmd.write(page, new_text)
+    count = len(trail.fingerprints_for(policy, project))
+    print(ngettext("Written: {page}: the fingerprints of {count} requirement text on {approvals}.",
+                   "Written: {page}: the fingerprints of {count} requirement texts on {approvals}.", count).format(
+        page=name, count=count, approvals=", ".join(written)))
+    return 0
+
+
 def cmd_aggregate(args) -> int:
     from dataetik.biastest import PolicyBias
     from dataetik.biastest.aggregate import AggregateError, write_counts
@@ -224,7 +256,13 @@ def register(subparsers) -> None:
     exp.add_argument("--format", choices=["markdown", "json"], default="markdown", help=_("the format (default: markdown)"))
     exp.add_argument("-o", "--output", help=_("the file to write (default: the screen)"))
     exp.set_defaults(func=cmd_export)
-    for sub in (new, check, risk, classify, exp):
+    prints = subparsers.add_parser("fingeraftryk", help=_("record on a project's approvals fingerprints of the "
+                                                          "requirement texts they approve, so a later change is seen"))
+    prints.add_argument("folder", help=_("the project's folder, e.g. projects/route-planning"))
+    prints.add_argument("--forny", dest="renew", action="store_true",
+                        help=_("after a reassessment: renew the fingerprints of the newest approval too"))
+    prints.set_defaults(func=cmd_fingerprints)
+    for sub in (new, check, risk, classify, exp, prints):
         sub.add_argument("--site", default=".", help=_("the site's folder (default: the current one)"))
     agg = subparsers.add_parser("aggregate", help=_("make aggregated counts for a bias test from a local row file"))
     agg.add_argument("rows", help=_("local file with one row per case (CSV or Parquet); must never be committed"))
