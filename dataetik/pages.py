@@ -504,7 +504,28 @@ def _registerguide(app, fromdocname, node) -> list[nodes.Node]:
                                             labels=join([nodes.Text(c.label) for c in more], _("and")),
                                             lowest=join([nodes.emphasis(text=c.levels[0]) for c in more], _("or")))]
         items.append(([nodes.Text(first.label)], [_para(*said)]))
+    items.append(_citizen_guide(app, fromdocname, vocab))
     return [_deflist(items)]
+
+
+def _citizen_guide(app, fromdocname, vocab: Vocabulary) -> tuple[list[nodes.Node], list[nodes.Node]]:
+    """The register's column for citizens: the options on the project's page, and 'report an error'."""
+    from dataetik.citizen import CITIZEN_FIELDS
+    from dataetik.register import CITIZEN_COLUMN
+
+    fields = join([nodes.emphasis(text=model.field_label(f)) for f in CITIZEN_FIELDS], _("and"))
+    paragraphs = [_para(*fill(_("{options} leads to a box on the project's page: {fields}, in the project's own "
+                                "words."), options=nodes.emphasis(text=_("Your options")), fields=fields))]
+    contact = vocab.contact
+    if contact is not None:
+        paragraphs[0] += [nodes.Text(" "), *fill(_("Where the project does not say, the box says whom to ask: {name}."),
+                                                 name=contact.name)]
+        paragraphs.append(_para(*fill(_("{report} opens an e-mail to {name} ({email}) with the project's ID in the "
+                                        "subject. Write what is wrong; you do not need to write anything about "
+                                        "yourself."),
+                                      report=nodes.emphasis(text=_("Report an error")), name=contact.name,
+                                      email=nodes.reference("", contact.email, refuri=f"mailto:{contact.email}"))))
+    return [nodes.Text(translated(CITIZEN_COLUMN))], paragraphs
 
 
 def _biassettings(app, fromdocname, node) -> list[nodes.Node]:

@@ -1,10 +1,13 @@
 """The project register: one row per project, with approval and bias-test state.
 
 ``{projectregister}`` leaves a placeholder; the table is built when every need is
-known (doctree-resolved), from the same needs the checks read.
+known (doctree-resolved), from the same needs the checks read. ``project_rows`` computes a
+project's row once, for the table and for the exports (dataetik.register_export).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -12,10 +15,38 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
 from dataetik.biastest.sphinx import policy_of, result_for
+from dataetik.citizen import CITIZEN_FIELDS, OPTIONS_ANCHOR, has_options, report_error_link
 from dataetik.i18n import N_, _, translated
 from dataetik.vocabulary import STATUS_MEANINGS, Vocabulary
 
 COLUMNS = [N_("Project"), N_("Department"), N_("Status"), N_("Risk"), N_("Approval"), N_("Bias test")]
+# What a citizen can do about a project: read the options on its page, report an error.
+CITIZEN_COLUMN = N_("If it concerns you")
+
+
+@dataclass
+class ProjectRow:
+    """What the register says of one project: the table shows it, the exports write it."""
+
+    id: str
+    title: str
+    docname: str
+    department: str
+    status: str
+    status_meaning: str
+    risk: str
+    start_date: str
+    end_date: str
+    # field -> value, for every classification the site's policies declare
+    classifications: dict[str, str]
+    # one text per classifying policy, as the table shows it
+    classification_states: list[str]
+    approval: dict | None
+    approval_text: str
+    bias: list[dict]
+    bias_text: str
+    # the project's own words; None where it leaves a field out
+    citizen: dict[str, str | None] = field(default_factory=dict)
 
 
 class projectregister(nodes.General, nodes.Element):
@@ -52,23 +83,79 @@ def approval_state(vocab: Vocabulary, approvals: list[dict]) -> str:
     return f"{best.get('decision')} ({best.get('decision_level')}, {best.get('date')})"
 
 
-def _bias_state(app: Sphinx, tests: list[dict]) -> str:
-    """The verdict computed from each test's published counts."""
+def decisive_approval(vocab: Vocabulary, approvals: list[dict]) -> dict | None:
+    if not approvals:
+        return None
+    best = max(approvals, key=lambda a: (vocab.decision_rank(a.get("decision_level")), a.get("date") or ""))
+    return {"id": best["id"], "decision": best.get("decision") or "", "decision_level": best.get("decision_level") or "",
+            "date": best.get("date") or ""}
 
-    if not tests:
-        return _("missing")
-    states = []
+
+def _bias_verdicts(app: Sphinx, tests: list[dict]) -> list[dict]:
+    """The verdict computed from each test's published counts."""
+    out = []
     for test in tests:
         result, error = result_for(app, test)
-        states.append(_("error in the data") if error else translated(result.verdict))
-    return "; ".join(states)
+        out.append({"id": test["id"], "verdict": _("error in the data") if error else translated(result.verdict)})
+    return out
 
 
-def _link(app: Sphinx, fromdocname: str, need: dict) -> nodes.Node:
-    ref = nodes.reference("", need["title"], internal=True)
-    ref["refuri"] = app.builder.get_relative_uri(fromdocname, need["docname"]) + "#" + need["id"]
+def project_rows(app: Sphinx) -> list[ProjectRow]:
+    """Every project's row, by title: computed from the needs, the same for the table and the exports."""
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    by_project: dict[str, dict[str, list[dict]]] = {}
+    for need in needs.values():
+        for project_id in need.get("belongs_to") or []:
+            by_project.setdefault(project_id, {}).setdefault(need["type"], []).append(need)
+    vocab = policy_of(app).vocabulary
+    scales = classification_columns(vocab)
+    rows = []
+    for p in sorted((n for n in needs.values() if n["type"] == "project"), key=lambda n: (n["title"], n["id"])):
+        parts = by_project.get(p["id"], {})
+        approvals = parts.get("approval", [])
+        bias = _bias_verdicts(app, sorted(parts.get("biastest", []), key=lambda n: n["id"]))
+        rows.append(ProjectRow(
+            id=p["id"], title=p["title"], docname=p["docname"],
+            department=p.get("department") or "", status=p.get("status") or "",
+            status_meaning=vocab.statuses.get(p.get("status") or "", ""), risk=p.get("risk") or "",
+            start_date=p.get("start_date") or "", end_date=p.get("end_date") or "",
+            classifications={s.field: p.get(s.field) or "" for group in scales for s in group},
+            classification_states=[classification_state(p, group) for group in scales],
+            approval=decisive_approval(vocab, approvals), approval_text=approval_state(vocab, approvals),
+            bias=bias, bias_text="; ".join(b["verdict"] for b in bias) if bias else _("missing"),
+            citizen={f: (p.get(f) or "").strip() or None for f in CITIZEN_FIELDS},
+        ))
+    return rows
+
+
+def _link(app: Sphinx, fromdocname: str, row: ProjectRow) -> nodes.Node:
+    ref = nodes.reference("", row.title, internal=True)
+    ref["refuri"] = app.builder.get_relative_uri(fromdocname, row.docname) + "#" + row.id
     para = nodes.paragraph()
     para += ref
+    return para
+
+
+def _citizen_cell(app: Sphinx, fromdocname: str, row: ProjectRow, column: str) -> nodes.Node:
+    """Links to the project's options for citizens (on its page) and 'report an error' (an e-mail
+    to the contact); the column's name for the narrow-screen cards, as _cell gives it."""
+    vocab = policy_of(app).vocabulary
+    links: list[nodes.Node] = []
+    if has_options(vocab, row.citizen):
+        ref = nodes.reference("", _("Your options"), internal=True)
+        ref["refuri"] = app.builder.get_relative_uri(fromdocname, row.docname) + "#" + OPTIONS_ANCHOR.format(id=row.id)
+        links.append(ref)
+    report = report_error_link(vocab, row.id, row.title)
+    if report is not None:
+        links.append(report)
+    para = nodes.paragraph()
+    para += nodes.inline(text=f"{column}: ", classes=["dataetik-column-name"])
+    for i, link in enumerate(links):
+        if i:
+            para += nodes.Text(" · ")
+        para += link
+    if not links:
+        para += nodes.Text("–")
     return para
 
 
@@ -123,29 +210,26 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     placeholders = list(doctree.findall(projectregister))
     if not placeholders:
         return
-    needs = SphinxNeedsData(app.env).get_needs_view()
-    by_project: dict[str, dict[str, list[dict]]] = {}
-    for need in needs.values():
-        for project_id in need.get("belongs_to") or []:
-            by_project.setdefault(project_id, {}).setdefault(need["type"], []).append(need)
-    projects = sorted((n for n in needs.values() if n["type"] == "project"), key=lambda n: n["title"])
-    vocab = policy_of(app).vocabulary
-    scales = classification_columns(vocab)
+    projects = project_rows(app)
+    scales = classification_columns(policy_of(app).vocabulary)
+    citizen = translated(CITIZEN_COLUMN)
     for node in placeholders:
         rows = [
             [
                 _link(app, fromdocname, p),
-                p.get("department") or "",
-                p.get("status") or "",
-                p.get("risk") or "",
-                approval_state(vocab, by_project.get(p["id"], {}).get("approval", [])),
-                _bias_state(app, by_project.get(p["id"], {}).get("biastest", [])),
-                *(classification_state(p, group) for group in scales),
+                p.department,
+                p.status,
+                p.risk,
+                p.approval_text,
+                p.bias_text,
+                *p.classification_states,
+                _citizen_cell(app, fromdocname, p, citizen),
             ]
             for p in projects
-            if vocab.statuses.get(p.get("status") or "") in node["meaning"]
+            if p.status_meaning in node["meaning"]
         ]
-        node.replace_self(_table(rows, [group[0].label for group in scales]) if rows else nodes.paragraph(text=_("No projects.")))
+        extra = [group[0].label for group in scales] + [citizen]
+        node.replace_self(_table(rows, extra) if rows else nodes.paragraph(text=_("No projects.")))
 
 
 def setup(app: Sphinx) -> None:
