@@ -9,7 +9,7 @@ OUT     := _build/html
 # from needs.json otherwise, and the checks would never see it.
 STRICT  := -W --keep-going -n -E -q -d _build/doctrees
 
-.PHONY: html test checks unit preview new check bench screenshots messages clean
+.PHONY: html test checks unit preview new check bench screenshots messages clean pdf
 
 $(STAMP): pyproject.toml
 	@./scripts/ensure-system-packages graphviz
@@ -44,6 +44,12 @@ new: $(STAMP)
 
 check: $(STAMP)
 	$(VENV)/bin/dataetik check
+
+# Each year's annual report as a PDF beside its page, to attach to the council's case: the html
+# build writes the print versions, WeasyPrint (on pango, from Debian) lays them out on A4.
+pdf: html
+	@./scripts/ensure-system-packages pango fonts
+	$(PY) -m dataetik.pdf $(OUT)
 
 bench: html
 	$(PY) bench/build_scaling.py

@@ -6,6 +6,10 @@ project = "Dataetik i Gladsaxe Kommune"
 author = "Gladsaxe Kommune"
 copyright = "2026, Gladsaxe Kommune"
 html_title = "Dataetik i Gladsaxe Kommune"
+# Where the site is published: the annual reports' PDFs link back to it.
+html_baseurl = "https://dataetik.gladsaxe.dk/"
+# One generated page per year (dataetik.annual_pages); the folder is written by the build.
+dataetik_annual_reports = "docs/reports/aar"
 html_short_title = "Dataetik"
 
 # The organisation's name where the site's own pages (home page, guides) say it.
@@ -31,5 +35,6 @@ html_theme_options = {
 # No section sidebar on project pages: it would list every project on every project
 # page (quadratic build time); the register and the page's own contents serve instead.
 # Traceability and reports get the full width for their wide tables and diagram.
-html_sidebars = {"index": [], "policy/traceability": [], "projects/index": [], "projects/*/index": [], "docs/reports/*": []}
+html_sidebars = {"index": [], "policy/traceability": [], "projects/index": [], "projects/*/index": [], "docs/reports/*": [],
+                 "docs/reports/aar/*": []}
 html_last_updated_fmt = None
