@@ -143,12 +143,16 @@ def newest_approval(policy: Policy, project: dict) -> dict | None:
     return newest[0] if newest else None
 
 
-def unrecorded_approval(policy: Policy, project: dict) -> dict | None:
-    """The project's newest approval, where it records no fingerprints (so a change cannot be seen)."""
-    if not reassessable(policy, project):
+def unrecorded_approval(policy: Policy, project: dict) -> tuple[dict, str] | None:
+    """The project's newest approval where it records no fingerprints (so a change cannot be seen),
+    with the entry that cannot be read ('' where there are none)."""
+    newest = newest_approval(policy, project) if reassessable(policy, project) else None
+    if newest is None:
         return None
-    newest = newest_approval(policy, project)
-    return newest if newest and not str(newest.get("fingerprints") or "").strip() else None
+    try:
+        return None if parse_fingerprints(newest.get("fingerprints")) else (newest, "")
+    except ValueError as err:
+        return newest, str(err)
 
 
 # --- what changed -----------------------------------------------------------------------------

@@ -53,14 +53,17 @@ def _changed(policy: Policy, project: dict, suspect: trail.Suspect) -> Finding:
                      "fingerprints is a warning."))
 def changed_requirement(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     found = [_changed(policy, project, s) for s in trail.suspect_requirements(policy, project)]
-    bare = trail.unrecorded_approval(policy, project)
-    if bare is not None:
+    unrecorded = trail.unrecorded_approval(policy, project)
+    if unrecorded is not None:
         # Only a warning: an approval given before the trail existed is not wrong, only unverifiable.
+        bare, entry = unrecorded
+        problem = (_("The fingerprints of {approval} cannot be read at '{entry}', so a later change to the requirement "
+                     "texts cannot be seen.") if entry else
+                   _("{approval} records no fingerprints of the requirement texts it approved, so a later change to "
+                     "them cannot be seen."))
+        fix = (_("Renew them with '{command}'.") if entry else
+               _("Record them with '{command}' (it writes ':fingerprints:' into the approval)."))
         found.append(dataclasses.replace(finding(
-            policy, bare, project,
-            _("{approval} records no fingerprints of the requirement texts it approved, so a later change to them "
-              "cannot be seen.").format(approval=bare["id"]),
-            _("Record them with '{command}' (it writes ':fingerprints:' into the approval).").format(
-                command=_command(project, False)),
-            requirement), severity="warning"))
+            policy, bare, project, problem.format(approval=bare["id"], entry=entry),
+            fix.format(command=_command(project, bool(entry))), requirement), severity="warning"))
     return found
