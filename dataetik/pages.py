@@ -509,9 +509,8 @@ def _registerguide(app, fromdocname, node) -> list[nodes.Node]:
 
 
 def _citizen_guide(app, fromdocname, vocab: Vocabulary) -> tuple[list[nodes.Node], list[nodes.Node]]:
-    """The register's column for citizens: the options on the project's page, and 'report an error'."""
+    """The links below each project's title: its options for citizens, and 'report an error'."""
     from dataetik.citizen import CITIZEN_FIELDS
-    from dataetik.register import CITIZEN_COLUMN
 
     fields = join([nodes.emphasis(text=model.field_label(f)) for f in CITIZEN_FIELDS], _("and"))
     paragraphs = [_para(*fill(_("{options} leads to a box on the project's page: {fields}, in the project's own "
@@ -525,7 +524,8 @@ def _citizen_guide(app, fromdocname, vocab: Vocabulary) -> tuple[list[nodes.Node
                                         "yourself."),
                                       report=nodes.emphasis(text=_("Report an error")), name=contact.name,
                                       email=nodes.reference("", contact.email, refuri=f"mailto:{contact.email}"))))
-    return [nodes.Text(translated(CITIZEN_COLUMN))], paragraphs
+    term = _("Your options") + (" · " + _("Report an error") if contact is not None else "")
+    return [nodes.Text(term)], paragraphs
 
 
 def _biassettings(app, fromdocname, node) -> list[nodes.Node]:

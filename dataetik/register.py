@@ -20,8 +20,6 @@ from dataetik.i18n import N_, _, translated
 from dataetik.vocabulary import STATUS_MEANINGS, Vocabulary
 
 COLUMNS = [N_("Project"), N_("Department"), N_("Status"), N_("Risk"), N_("Approval"), N_("Bias test")]
-# What a citizen can do about a project: read the options on its page, report an error.
-CITIZEN_COLUMN = N_("If it concerns you")
 
 
 @dataclass
@@ -133,12 +131,13 @@ def _link(app: Sphinx, fromdocname: str, row: ProjectRow) -> nodes.Node:
     ref["refuri"] = app.builder.get_relative_uri(fromdocname, row.docname) + "#" + row.id
     para = nodes.paragraph()
     para += ref
-    return para
+    citizen = _citizen_links(app, fromdocname, row)
+    return nodes.container("", para, citizen) if citizen is not None else para
 
 
-def _citizen_cell(app: Sphinx, fromdocname: str, row: ProjectRow, column: str) -> nodes.Node:
-    """Links to the project's options for citizens (on its page) and 'report an error' (an e-mail
-    to the contact); the column's name for the narrow-screen cards, as _cell gives it."""
+def _citizen_links(app: Sphinx, fromdocname: str, row: ProjectRow) -> nodes.Node | None:
+    """Below the project's title: its options for citizens (on its page) and 'report an error' (an
+    e-mail to the contact). In the project's cell, not a column of their own: the table stays narrow."""
     vocab = policy_of(app).vocabulary
     links: list[nodes.Node] = []
     if has_options(vocab, row.citizen):
@@ -148,14 +147,13 @@ def _citizen_cell(app: Sphinx, fromdocname: str, row: ProjectRow, column: str) -
     report = report_error_link(vocab, row.id, row.title)
     if report is not None:
         links.append(report)
-    para = nodes.paragraph()
-    para += nodes.inline(text=f"{column}: ", classes=["dataetik-column-name"])
+    if not links:
+        return None
+    para = nodes.paragraph(classes=["dataetik-citizen-links"])
     for i, link in enumerate(links):
         if i:
             para += nodes.Text(" · ")
         para += link
-    if not links:
-        para += nodes.Text("–")
     return para
 
 
@@ -212,7 +210,6 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         return
     projects = project_rows(app)
     scales = classification_columns(policy_of(app).vocabulary)
-    citizen = translated(CITIZEN_COLUMN)
     for node in placeholders:
         rows = [
             [
@@ -223,12 +220,11 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
                 p.approval_text,
                 p.bias_text,
                 *p.classification_states,
-                _citizen_cell(app, fromdocname, p, citizen),
             ]
             for p in projects
             if p.status_meaning in node["meaning"]
         ]
-        extra = [group[0].label for group in scales] + [citizen]
+        extra = [group[0].label for group in scales]
         node.replace_self(_table(rows, extra) if rows else nodes.paragraph(text=_("No projects.")))
 
 
