@@ -289,7 +289,7 @@ def _changes(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.No
         out.append(_bullets(items) if items else _para(empty))
 
     listing(_("New in use this year"),
-            [[_need_link(app, docname, p.need), f" ({_('from')} {p.need.get('start_date')})"] for p in rep.new],
+            [[_need_link(app, docname, p.need), " " + _("(from {date})").format(date=p.need.get("start_date"))] for p in rep.new],
             _("No project was taken into use."))
     listing(_("Ended or stopped this year"),
             [[_need_link(app, docname, p.need), f": {p.status} {p.need.get('end_date')}"] for p in rep.finished]
@@ -315,7 +315,7 @@ def _projects(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.N
     groups = rep.groups()
     if not groups:
         return [_para(_("No project was in use this year."))]
-    out = []
+    out = nodes.container(classes=["dataetik-annual-projects"])
     for status, projects in groups:
         out.append(nodes.rubric(text=f"{status} ({len(projects)})", classes=["dataetik-annual-group"]))
         rows = [[_need_link(app, docname, p.need), p.need.get("department") or "", p.risk, period(p.need),
@@ -325,7 +325,7 @@ def _projects(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.N
         out.append(table(_("Projects with status {status} at the end of {year}").format(status=status, year=rep.year),
                          [_("Project"), _("Department"), _("Risk level"), _("Period"), _("Approvals this year"),
                           _("Bias test")], rows, caption_shown=False))
-    return out
+    return [out]
 
 
 def _stopped(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.Node]:

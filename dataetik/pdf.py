@@ -96,7 +96,7 @@ def _list(items: list[str], empty: str) -> str:
 
 def _changes(rep: annual.YearReport, ctx: Context) -> str:
     out = [f"<h3>{_e(_('New in use this year'))}</h3>",
-           _list([f"{_a(ctx, p.need)} ({_e(_('from'))} {_e(p.need.get('start_date'))})" for p in rep.new],
+           _list([f"{_a(ctx, p.need)} " + _e(_("(from {date})").format(date=p.need.get("start_date"))) for p in rep.new],
                  _("No project was taken into use.")),
            f"<h3>{_e(_('Ended or stopped this year'))}</h3>",
            _list([f"{_a(ctx, p.need)}: {_e(p.status)} {_e(p.need.get('end_date'))}" for p in rep.finished]
@@ -239,6 +239,7 @@ def print_html(rep: annual.YearReport, ctx: Context) -> str:
     body = "".join(_section(part, h, parts[part]) for part, h in headings)
     made = _("Made {date} from the projects' published assessments").format(date=ctx.made)
     css = CSS % {"page": _("Page"), "of": _("of")}
+    words = {"made": _("Made"), "web": _("On the web"), "contents": _("Contents")}
     return f"""<!DOCTYPE html>
 <html lang="{_e(ctx.language)}"><head><meta charset="utf-8"><title>{_e(title)} – {_e(ctx.organisation)}</title>
 <meta name="author" content="{_e(ctx.organisation)}"><meta name="generator" content="dataetik">
@@ -248,11 +249,11 @@ def print_html(rep: annual.YearReport, ctx: Context) -> str:
 <div class="org">{_e(ctx.organisation)}</div>
 <h1>{_e(title)}</h1>
 <p class="site">{_e(ctx.site)}</p>
-<dl><dt>{_e(_("Made"))}</dt><dd class="made">{_e(made)}</dd>
-<dt>{_e(_("On the web"))}</dt><dd><a href="{_e(ctx.page_url)}">{_e(ctx.page_url)}</a></dd></dl>
+<dl><dt>{_e(words["made"])}</dt><dd class="made">{_e(made)}</dd>
+<dt>{_e(words["web"])}</dt><dd><a href="{_e(ctx.page_url)}">{_e(ctx.page_url)}</a></dd></dl>
 </header>
 <p class="summary">{_e(summary)}</p>
-<nav class="toc"><h2>{_e(_("Contents"))}</h2><ol>{toc}</ol></nav>
+<nav class="toc"><h2>{_e(words["contents"])}</h2><ol>{toc}</ol></nav>
 {body}
 </body></html>
 """
