@@ -17,11 +17,23 @@ APPENDIX = [
     (N_("History"), "projecthistory"),
 ]
 
-_PROJECT = re.compile(r"^\s*(:{3,}|`{3,})\{project\}", re.M)
+_PROJECT = re.compile(r"^\s*(:{3,}|`{3,})\{project\}")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 
 
 def is_project_page(source: str) -> bool:
-    return _PROJECT.search(source) is not None
+    """A project directive outside a code block (a guide may show one as an example)."""
+    code = None  # the fence of the code block we are in
+    for line in source.splitlines():
+        fence = _FENCE.match(line)
+        if code:
+            if fence and fence.group(1).startswith(code) and not fence.group(2).strip():
+                code = None
+        elif _PROJECT.match(line):
+            return True
+        elif fence and not fence.group(2).strip().startswith("{"):
+            code = fence.group(1)
+    return False
 
 
 def appendix() -> str:
