@@ -239,7 +239,7 @@ def print_html(rep: annual.YearReport, ctx: Context) -> str:
     body = "".join(_section(part, h, parts[part]) for part, h in headings)
     made = _("Made {date} from the projects' published assessments").format(date=ctx.made)
     css = CSS % {"page": _("Page"), "of": _("of")}
-    words = {"made": _("Made"), "web": _("On the web"), "contents": _("Contents")}
+    words = {"made": _("Date"), "web": _("On the web"), "contents": _("Contents")}
     return f"""<!DOCTYPE html>
 <html lang="{_e(ctx.language)}"><head><meta charset="utf-8"><title>{_e(title)} – {_e(ctx.organisation)}</title>
 <meta name="author" content="{_e(ctx.organisation)}"><meta name="generator" content="dataetik">
