@@ -297,6 +297,13 @@ def with_fingerprints(text: str, prints: str, renew: set[str]) -> tuple[str, lis
 
 # --- the notice on the project's page -----------------------------------------------------------
 
+def _day(value) -> str:
+    from dataetik.history import long_date
+
+    day = parse_date(value)
+    return long_date(day) if day else str(value or "")
+
+
 def _notice(app: Sphinx, docname: str, policy: Policy, project: dict, suspects: list[Suspect]) -> nodes.Node:
     from dataetik.pages import _need_link, fill
 
@@ -313,7 +320,7 @@ def _notice(app: Sphinx, docname: str, policy: Policy, project: dict, suspects: 
                     requirement=[_need_link(app, docname, s.requirement.need),
                                  *([nodes.Text(f" ({label})")] if label else [])],
                     approval=_need_link(app, docname, s.approval, s.approval["id"]),
-                    date=str(s.approval.get("date") or ""))
+                    date=_day(s.approval.get("date")))
         item += nodes.paragraph("", "", *line)
         diff, _why = what_changed(policy, s)
         if diff:
@@ -343,6 +350,7 @@ def _mark(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_css_file("trail.css")
-    # Before sphinx-needs (priority 500) replaces its Need nodes; what is inserted beside one stays.
-    app.connect("doctree-resolved", _mark, priority=400)
+    # Before sphinx-needs (priority 500) replaces its Need nodes, what is inserted beside one stays; after
+    # dataetik.citizen (450), so the notice comes right after the project, above what citizen adds.
+    app.connect("doctree-resolved", _mark, priority=460)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
