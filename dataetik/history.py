@@ -97,6 +97,7 @@ class Repository:
     shallow: bool
     changes: dict[str, list[Change]]  # path relative to the site -> changes, oldest first
     _texts: dict[str, str] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # what is derived from the history, once
 
     def texts(self, blobs) -> dict[str, str]:
         """The texts of these blobs, those not read before in one `git cat-file --batch`."""
@@ -188,12 +189,18 @@ def _policy_files(repo: Repository, folders) -> list[str]:
     return sorted(p for folder in folders for p in repo.under(folder) if p.endswith(".md"))
 
 
-def requirement_versions(srcdir, folders) -> dict[str, list[Version]] | str:
+def requirement_versions(source, folders) -> dict[str, list[Version]] | str:
     """Every version of every requirement in the policy folders, oldest first; or why git cannot say."""
-    try:
-        repo = repository(Path(srcdir))
-    except NoHistory as err:
-        return str(err)
+    repo = _open(source)
+    if isinstance(repo, str):
+        return repo
+    key = ("requirement_versions", tuple(folders))
+    if key not in repo.memo:
+        repo.memo[key] = _requirement_versions(repo, folders)
+    return repo.memo[key]
+
+
+def _requirement_versions(repo: Repository, folders) -> dict[str, list[Version]]:
     files = _policy_files(repo, folders)
     texts = repo.texts(c.blob for p in files for c in repo.changes[p])
     versions: dict[str, list[Version]] = {}
@@ -236,15 +243,14 @@ def _requirements_by_day(repo: Repository, files: list[str]) -> list[tuple[dt.da
     return states
 
 
-def policy_changes(srcdir, policies) -> list[PolicyChange] | str:
+def policy_changes(source, policies) -> list[PolicyChange] | str:
     """The changes to the requirements of these policies (PolicyInfo), newest first, one version per
     day; a policy's first day is one change (it came with N requirements). Or why git cannot say."""
     from dataetik.trail import fingerprint
 
-    try:
-        repo = repository(Path(srcdir))
-    except NoHistory as err:
-        return str(err)
+    repo = _open(source)
+    if isinstance(repo, str):
+        return repo
     folders = [p.folder for p in policies]
 
     def folder_of(path: str) -> str:
@@ -348,13 +354,22 @@ def _page_changes(old_text: str | None, new_text: str | None, labels: dict[str, 
     return said
 
 
-def project_history(srcdir, page: str, labels: dict[str, str] | None = None) -> list[Entry] | str:
-    """The history of a project (its page, relative to the site, and the other files in its folder),
-    newest first; or why git cannot say."""
+def _open(source) -> Repository | str:
+    """A Repository as given, or the site folder's; or why git cannot say."""
+    if isinstance(source, Repository):
+        return source
     try:
-        repo = repository(Path(srcdir))
+        return repository(Path(source))
     except NoHistory as err:
         return str(err)
+
+
+def project_history(source, page: str, labels: dict[str, str] | None = None) -> list[Entry] | str:
+    """The history of a project (its page, relative to the site, and the other files in its folder),
+    newest first; or why git cannot say. `source`: the site's folder, or its Repository."""
+    repo = _open(source)
+    if isinstance(repo, str):
+        return repo
     labels = labels or {}
     folder = posixpath.dirname(page)
     versions = repo.daily(page)
@@ -383,12 +398,8 @@ def project_history(srcdir, page: str, labels: dict[str, str] | None = None) -> 
     return [Entry(day, tuple(dict.fromkeys(s))) for day, s in sorted(said.items(), reverse=True) if s]
 
 
-def shallow_note(srcdir) -> str:
-    try:
-        return (_("The repository was fetched without its full history, so older changes are missing.")
-                if repository(Path(srcdir)).shallow else "")
-    except NoHistory:
-        return ""
+def shallow_note(repo: Repository) -> str:
+    return _("The repository was fetched without its full history, so older changes are missing.") if repo.shallow else ""
 
 
 # --- on the pages -------------------------------------------------------------------------------------
@@ -446,25 +457,43 @@ def _bullets(items: list[list[nodes.Node]]) -> nodes.Node:
     return out
 
 
+def _pages(app: Sphinx) -> dict[str, str]:
+    """The site's project pages: docname -> file, relative to the site."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    return {n["docname"]: f"{n['docname']}{n.get('doctype') or '.md'}"
+            for n in SphinxNeedsData(app.env).get_needs_view().values() if n["type"] == "project" and n.get("docname")}
+
+
+def _repository(app: Sphinx) -> Repository | str:
+    """The site's history, read once per build (in each writing process), every project page's
+    versions fetched in one batch."""
+    cached = getattr(app, "_dataetik_history", None)
+    if cached is None:
+        cached = _open(app.srcdir)
+        if isinstance(cached, Repository):
+            cached.texts(c.blob for page in _pages(app).values() for c in cached.daily(page))
+        app._dataetik_history = cached
+    return cached
+
+
 def _project_node(app: Sphinx, docname: str) -> list[nodes.Node]:
     from dataetik.biastest.sphinx import policy_of
 
-    from sphinx_needs.data import SphinxNeedsData
-
-    if not any(n["type"] == "project" and n["docname"] == docname
-               for n in SphinxNeedsData(app.env).get_needs_view().values()):
+    page = _pages(app).get(docname)
+    if page is None:
         return []  # a page that only shows a project's markup (a guide), not a project
-    page = f"{docname}{Path(app.env.doc2path(docname)).suffix}"
     labels = {t.field: t.label for t in policy_of(app).vocabulary.traits}
     labels |= {c.field: c.label for c in policy_of(app).vocabulary.classifications}
-    entries = project_history(app.srcdir, page, labels)
+    repo = _repository(app)
+    entries = project_history(repo, page, labels)
     if isinstance(entries, str):
         return [nodes.paragraph(text=unavailable(entries))]
     if not entries:
         return [nodes.paragraph(text=_("The project's page has not been committed to git yet, so it has no history."))]
     rows = [(long_date(e.day), [_bullets([[nodes.Text(s)] for s in e.changes])]) for e in entries]
     out: list[nodes.Node] = [_table(rows)]
-    note = shallow_note(app.srcdir)
+    note = shallow_note(repo)
     out.append(nodes.paragraph(text=" ".join(filter(None, [
         _("Made from the versions of the page saved in git; each day shows how the page stood at its end."), note])),
         classes=["dataetik-history-note"]))
@@ -496,7 +525,8 @@ def _policy_change_item(app: Sphinx, docname: str, change: PolicyChange) -> list
 def _policy_node(app: Sphinx, docname: str) -> list[nodes.Node]:
     from dataetik.biastest.sphinx import policy_of
 
-    changes = policy_changes(app.srcdir, policy_of(app).vocabulary.policies)
+    repo = _repository(app)
+    changes = policy_changes(repo, policy_of(app).vocabulary.policies)
     if isinstance(changes, str):
         return [nodes.paragraph(text=unavailable(changes))]
     if not changes:
@@ -506,10 +536,14 @@ def _policy_node(app: Sphinx, docname: str) -> list[nodes.Node]:
         by_day.setdefault(change.day, []).append(_policy_change_item(app, docname, change))
     rows = [(long_date(day), [_bullets(items)]) for day, items in by_day.items()]
     out: list[nodes.Node] = [_table(rows)]
-    note = shallow_note(app.srcdir)
+    note = shallow_note(repo)
     if note:
         out.append(nodes.paragraph(text=note, classes=["dataetik-history-note"]))
     return out
+
+
+def _forget(app: Sphinx, env, docnames) -> None:
+    app._dataetik_history = None
 
 
 def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -524,5 +558,6 @@ def setup(app: Sphinx) -> dict:
     app.add_node(policychanges)
     app.add_directive("projecthistory", ProjectHistoryDirective)
     app.add_directive("policychanges", PolicyChangesDirective)
+    app.connect("env-before-read-docs", _forget)
     app.connect("doctree-resolved", _resolve, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
