@@ -62,7 +62,7 @@ screenshots: html
 # ones to the Danish .po and drop those no longer used. Translate the empty msgstr entries;
 # the .mo files are compiled when used.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -k _ -k N_ -k ngettext:1,2 -o dataetik/locale/dataetik.pot dataetik
+	$(VENV)/bin/pybabel extract -k _ -k N_ -k Nn_:1,2 -k ngettext:1,2 -o dataetik/locale/dataetik.pot dataetik
 	$(VENV)/bin/pybabel update -i dataetik/locale/dataetik.pot -d dataetik/locale -D dataetik -l da --ignore-obsolete --no-fuzzy-matching
 
 clean:

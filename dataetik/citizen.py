@@ -20,7 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
 from dataetik import model
-from dataetik.i18n import N_, _, ngettext, translated
+from dataetik.i18n import N_, Nn_, _, ngettext, translated
 from dataetik.vocabulary import Contact, Vocabulary
 
 # The project fields a citizen needs, in the order the page shows them.
@@ -167,10 +167,10 @@ def project_chain(needs, results, arg1: str = "", arg2: str = "", **kwargs) -> N
 
 
 _PARTS_SAID = {
-    "consideration": (N_("{n} consideration"), N_("{n} considerations")),
-    "evidence": (N_("{n} document"), N_("{n} documents")),
-    "biastest": (N_("{n} bias test"), N_("{n} bias tests")),
-    "approval": (N_("{n} approval"), N_("{n} approvals")),
+    "consideration": Nn_("{n} consideration", "{n} considerations"),
+    "evidence": Nn_("{n} document", "{n} documents"),
+    "biastest": Nn_("{n} bias test", "{n} bias tests"),
+    "approval": Nn_("{n} approval", "{n} approvals"),
 }
 
 
@@ -194,14 +194,14 @@ def summary_text(title: str, found: Chain) -> str:
     3 documents, 1 bias test and 1 approval.' (plain text)."""
     return _("The project \"{title}\" answers {requirements} from {principles} with {parts}.").format(
         title=title,
-        requirements=_count(N_("{n} requirement"), N_("{n} requirements"), len(found.requirements)),
-        principles=_count(N_("{n} principle"), N_("{n} principles"), len(found.principles)),
+        requirements=_count(*Nn_("{n} requirement", "{n} requirements"), len(found.requirements)),
+        principles=_count(*Nn_("{n} principle", "{n} principles"), len(found.principles)),
         parts=_parts_said(found))
 
 
 def alt_text(title: str, principle: dict | None, found: Chain) -> str:
     """One graph's alt text: what it shows, in counts, and how it is drawn (plain text)."""
-    requirements = _count(N_("{n} requirement"), N_("{n} requirements"), len(found.requirements))
+    requirements = _count(*Nn_("{n} requirement", "{n} requirements"), len(found.requirements))
     said = (_("Diagram: under the principle \"{principle}\", the project \"{title}\" answers {requirements} with {parts}.")
             if principle else _("Diagram: the project \"{title}\" answers {requirements} that derive from no principle, "
                                 "with {parts}.")).format(principle=principle["title"] if principle else "", title=title,

@@ -90,6 +90,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """A plural msgid pair kept in a variable, for ngettext later (marked so it is extracted as one)."""
+    return singular, plural
+
+
 def translated(message: str) -> str:
     """A msgid held in a variable (marked with ``N_`` where it is written), translated; text that
     is no msgid comes back as it is. (Not ``_``: the extractor would take a string literal in the

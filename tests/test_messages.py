@@ -18,7 +18,7 @@ from dataetik.rules import RULES
 from dataetik.vocabulary import Vocabulary
 
 PACKAGE = Path(i18n.__file__).parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # as `make messages` extracts them
+KEYWORDS = {"_": None, "N_": None, "Nn_": (1, 2), "ngettext": (1, 2)}  # as `make messages` extracts them
 
 
 def _read(path: Path):
