@@ -422,14 +422,43 @@ class policychanges(nodes.General, nodes.Element):
     """Placeholder: the changes to the requirements of every policy."""
 
 
+_DOCS = "_dataetik_history_docs"  # on the env: the pages that show history
+
+
 class ProjectHistoryDirective(SphinxDirective):
     def run(self):
+        self.env.__dict__.setdefault(_DOCS, set()).add(self.env.docname)
         return [projecthistory()]
 
 
 class PolicyChangesDirective(SphinxDirective):
     def run(self):
+        self.env.__dict__.setdefault(_DOCS, set()).add(self.env.docname)
         return [policychanges()]
+
+
+def _purge(app: Sphinx, env, docname: str) -> None:
+    getattr(env, _DOCS, set()).discard(docname)
+
+
+def _merge(app: Sphinx, env, docnames, other) -> None:
+    env.__dict__.setdefault(_DOCS, set()).update(getattr(other, _DOCS, set()) & set(docnames))
+
+
+def _head(root) -> str:
+    try:
+        return _git(Path(root), "rev-parse", "--verify", "-q", "HEAD").decode().strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """The pages that show history are read again after a new commit, and (as the change trail on
+    a project's page reads the requirements) whenever any page changed."""
+    head = _head(app.srcdir)
+    stale = head != getattr(env, "_dataetik_history_head", None) or bool(added or changed or removed)
+    env._dataetik_history_head = head
+    return sorted(getattr(env, _DOCS, set()) - set(removed)) if stale else []
 
 
 def _table(rows: list[tuple[str, list[nodes.Node]]]) -> nodes.table:
@@ -558,6 +587,9 @@ def setup(app: Sphinx) -> dict:
     app.add_node(policychanges)
     app.add_directive("projecthistory", ProjectHistoryDirective)
     app.add_directive("policychanges", PolicyChangesDirective)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     app.connect("env-before-read-docs", _forget)
     app.connect("doctree-resolved", _resolve, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
