@@ -167,35 +167,43 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_fingerprints(args) -> int:
-    """Record on each approval of a project the fingerprints of the requirement texts it approves."""
-    from dataetik import classify_cmd, trail
+def _with_fingerprints(site: Path, policy, page: Path, renew: bool) -> tuple[str, str, list[str], int]:
+    """(page name, its new text, the approvals written, how many requirements) for one project page."""
+    from dataetik import trail
 
-    site = _site(args)
-    page = classify_cmd.project_page(site, args.folder)
     name = page.relative_to(site).as_posix()
-    text = page.read_text(encoding="utf-8")
-    policy = new_cmd.load_policy(site)
     project = policy.needs.get(policy.project_of_file(name))
     if project is None:
         raise ScaffoldError(_("{page} holds no project ({{project}} block), so there is nothing to record "
                               "fingerprints for.").format(page=name))
     newest = trail.newest_approval(policy, project)
-    renew = {newest["id"]} if args.renew and newest else set()
+    prints = trail.fingerprints_for(policy, project)
     try:
-        new_text, written = trail.with_fingerprints(text, trail.format_fingerprints(trail.fingerprints_for(policy, project)),
-                                                    renew)
+        text, written = trail.with_fingerprints(page.read_text(encoding="utf-8"), trail.format_fingerprints(prints),
+                                                {newest["id"]} if renew and newest else set())
     except trail.PageError as err:
         raise ScaffoldError(f"{name}:{err.line}: {err.problem}") from None
-    if not written:
-        print(_("Every approval on {page} already records fingerprints. After a reassessment, renew the newest with "
-                "--forny.").format(page=name))
-        return 0
-    classify_cmd.write(page, new_text)
-    count = len(trail.fingerprints_for(policy, project))
-    print(ngettext("Written: {page}: the fingerprints of {count} requirement text on {approvals}.",
-                   "Written: {page}: the fingerprints of {count} requirement texts on {approvals}.", count).format(
-        page=name, count=count, approvals=", ".join(written)))
+    return name, text, written, len(prints)
+
+
+def cmd_fingerprints(args) -> int:
+    """Record on each approval of the projects the fingerprints of the requirement texts it approves:
+    every page is checked before any is written."""
+    from dataetik import classify_cmd
+
+    site = _site(args)
+    pages = list(dict.fromkeys(classify_cmd.project_page(site, folder) for folder in args.folders))
+    policy = new_cmd.load_policy(site)
+    results = [(page, *_with_fingerprints(site, policy, page, args.renew)) for page in pages]
+    for page, name, text, written, count in results:
+        if not written:
+            print(_("Every approval on {page} already records fingerprints. After a reassessment, renew the newest "
+                    "with --forny.").format(page=name))
+            continue
+        classify_cmd.write(page, text)
+        print(ngettext("Written: {page}: the fingerprints of {count} requirement text on {approvals}.",
+                       "Written: {page}: the fingerprints of {count} requirement texts on {approvals}.", count).format(
+            page=name, count=count, approvals=", ".join(written)))
     return 0
 
 
@@ -258,7 +266,8 @@ def register(subparsers) -> None:
     exp.set_defaults(func=cmd_export)
     prints = subparsers.add_parser("fingeraftryk", help=_("record on a project's approvals fingerprints of the "
                                                           "requirement texts they approve, so a later change is seen"))
-    prints.add_argument("folder", help=_("the project's folder, e.g. projects/route-planning"))
+    prints.add_argument("folders", nargs="+", metavar="folder", help=_("the project's folder, e.g. projects/route-planning "
+                                                                       "(several may be given)"))
     prints.add_argument("--forny", dest="renew", action="store_true",
                         help=_("after a reassessment: renew the fingerprints of the newest approval too"))
     prints.set_defaults(func=cmd_fingerprints)

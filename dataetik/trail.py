@@ -143,11 +143,17 @@ def newest_approval(policy: Policy, project: dict) -> dict | None:
     return newest[0] if newest else None
 
 
+def uses_fingerprints(policy: Policy) -> bool:
+    """Some approval on the site records fingerprints: the site keeps a change trail."""
+    return any(str(a.get("fingerprints") or "").strip() for a in policy.needs.of_type("approval"))
+
+
 def unrecorded_approval(policy: Policy, project: dict) -> tuple[dict, str] | None:
     """The project's newest approval where it records no fingerprints (so a change cannot be seen),
-    with the entry that cannot be read ('' where there are none)."""
+    with the entry that cannot be read ('' where there are none). Only on a site that keeps a
+    trail: approvals given before it did are not wrong, and a warning on each would be noise."""
     newest = newest_approval(policy, project) if reassessable(policy, project) else None
-    if newest is None:
+    if newest is None or not uses_fingerprints(policy):
         return None
     try:
         return None if parse_fingerprints(newest.get("fingerprints")) else (newest, "")

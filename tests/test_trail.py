@@ -160,6 +160,17 @@ def test_the_command_refuses_bad_input_with_file_and_line_and_leaves_the_page(ap
     assert (root / PAGE).read_text(encoding="utf-8") == before
 
 
+def test_the_command_writes_nothing_when_one_of_the_folders_is_wrong(approved, tmp_path):
+    root = variant(approved, tmp_path, [])
+    page = root / PAGE
+    page.write_text("".join(line for line in page.read_text().splitlines(keepends=True)
+                            if not line.startswith(":fingerprints:")))
+    before = page.read_text()
+    result = dataetik(root, "fingeraftryk", "projects/demo", "projects/nothing-here")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert page.read_text() == before
+
+
 # --- suspect links -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("edits, expected", [
@@ -203,13 +214,33 @@ def test_without_git_the_finding_says_the_text_changed_and_shows_the_current_tex
     assert "Beskriv formålet nøje." in found.problem and "{+" not in found.problem
 
 
+NEWER = """
+:::{approval} Godkendt igen
+:id: AP_DEMO_2
+:addresses: R_GODKENDT
+:role: Direktør for Borgerservice
+:decision_level: direktørkreds
+:decision: godkendt
+:date: 2025-06-01
+
+Godkendt igen.
+:::
+"""
+
+
 def test_an_approval_without_fingerprints_is_a_warning_asking_for_them(approved, tmp_path):
+    root = variant(approved, tmp_path, [])
+    (root / PAGE).write_text((root / PAGE).read_text() + NEWER)
+    [found] = findings_of(root)
+    assert found.severity == "warning" and found.need == "AP_DEMO_2" and "dataetik fingeraftryk projects/demo" in found.fix
+
+
+def test_a_site_that_keeps_no_fingerprints_is_not_warned(approved, tmp_path):
     root = variant(approved, tmp_path, [])
     page = root / PAGE
     page.write_text("".join(line for line in page.read_text().splitlines(keepends=True)
                             if not line.startswith(":fingerprints:")))
-    [found] = findings_of(root)
-    assert found.severity == "warning" and found.need == "AP_DEMO" and "dataetik fingeraftryk projects/demo" in found.fix
+    assert findings_of(root) == []
 
 
 def test_the_project_page_says_it_is_to_be_reassessed_and_links_the_requirement(approved, tmp_path):

@@ -49,13 +49,13 @@ def _changed(policy: Policy, project: dict, suspect: trail.Suspect) -> Finding:
       description=N_("A project that has not ended was approved under the requirement texts it must meet now: each "
                      "approval records fingerprints of the texts (dataetik fingeraftryk), and a requirement whose text "
                      "has changed since the newest approval that records it makes the project one to reassess. A "
-                     "warning, or an error where the policy sets changed_requirement_fails. An approval without "
-                     "fingerprints is a warning."))
+                     "warning, or an error where the policy sets changed_requirement_fails. Where the site keeps "
+                     "fingerprints, an approval without them is a warning."))
 def changed_requirement(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
     found = [_changed(policy, project, s) for s in trail.suspect_requirements(policy, project)]
     unrecorded = trail.unrecorded_approval(policy, project)
     if unrecorded is not None:
-        # Only a warning: an approval given before the trail existed is not wrong, only unverifiable.
+        # Only a warning (and only where the site keeps a trail): an approval without one is not wrong, only unverifiable.
         bare, entry = unrecorded
         problem = (_("The fingerprints of {approval} cannot be read at '{entry}', so a later change to the requirement "
                      "texts cannot be seen.") if entry else
