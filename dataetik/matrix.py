@@ -75,7 +75,10 @@ def answers_of(policy: Policy, project: dict, req: Requirement) -> dict[str, lis
 
 def findings_by_cell(policy: Policy) -> dict[tuple[str, str], list[Finding]]:
     """Every project case run once, its findings filed under (project, requirement). Bias-test
-    cases are keyed by the test, so each finding is filed by what it names, not by its case."""
+    cases are keyed by the test, so each finding is filed by what it names, not by its case.
+
+    The bias-test cases recompute each test from its counts (most of this function's time): left
+    out, a cell could say answered where the checks fail a test that shows bias."""
     found: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for case in project_cases(policy):
         for finding in case.run():
@@ -130,7 +133,7 @@ def not_applicable_why(policy: Policy, project: dict, req: Requirement) -> tuple
 def cell(policy: Policy, project: dict, req: Requirement, findings: list[Finding]) -> Cell:
     """The state of one requirement for one project, from the findings of the checks on it."""
     why = not_applicable_why(policy, project, req)
-    if why:
+    if why:  # the checks demand no answer to it either (Policy.applicable)
         return Cell(NOT_APPLICABLE, short=why[0], why=why[1])
     answers = answers_of(policy, project, req)
     answering = tuple(n for found in answers.values() for n in found)
