@@ -17,6 +17,7 @@ from sphinx_needs.data import SphinxNeedsData
 from dataetik.biastest.sphinx import policy_of, result_for
 from dataetik.citizen import CITIZEN_FIELDS, OPTIONS_ANCHOR, has_options, report_error_link
 from dataetik.i18n import N_, _, translated
+from dataetik.trail import suspect_requirements
 from dataetik.vocabulary import STATUS_MEANINGS, Vocabulary
 
 COLUMNS = [N_("Project"), N_("Department"), N_("Status"), N_("Risk"), N_("Approval"), N_("Bias test")]
@@ -45,6 +46,12 @@ class ProjectRow:
     bias_text: str
     # the project's own words; None where it leaves a field out
     citizen: dict[str, str | None] = field(default_factory=dict)
+    # requirements whose text changed after the approval (dataetik.trail): to be reassessed
+    to_reassess: list[str] = field(default_factory=list)
+
+    @property
+    def status_text(self) -> str:
+        return f"{self.status} – {_('to be reassessed')}" if self.to_reassess else self.status
 
 
 class projectregister(nodes.General, nodes.Element):
@@ -105,7 +112,8 @@ def project_rows(app: Sphinx) -> list[ProjectRow]:
     for need in needs.values():
         for project_id in need.get("belongs_to") or []:
             by_project.setdefault(project_id, {}).setdefault(need["type"], []).append(need)
-    vocab = policy_of(app).vocabulary
+    policy = policy_of(app)
+    vocab = policy.vocabulary
     scales = classification_columns(vocab)
     rows = []
     for p in sorted((n for n in needs.values() if n["type"] == "project"), key=lambda n: (n["title"], n["id"])):
@@ -122,6 +130,7 @@ def project_rows(app: Sphinx) -> list[ProjectRow]:
             approval=decisive_approval(vocab, approvals), approval_text=approval_state(vocab, approvals),
             bias=bias, bias_text="; ".join(b["verdict"] for b in bias) if bias else _("missing"),
             citizen={f: (p.get(f) or "").strip() or None for f in CITIZEN_FIELDS},
+            to_reassess=[s.requirement.id for s in suspect_requirements(policy, p)],
         ))
     return rows
 
@@ -215,7 +224,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
             [
                 _link(app, fromdocname, p),
                 p.department,
-                p.status,
+                p.status_text,
                 p.risk,
                 p.approval_text,
                 p.bias_text,

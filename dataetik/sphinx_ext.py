@@ -28,6 +28,10 @@ from dataetik import i18n, model, reference, register, vocabulary
 from dataetik.biastest import sphinx as biastest_sphinx
 from dataetik.citizen import CITIZEN_FIELDS
 
+# Said elsewhere on the page: what a citizen needs in the box below the card (dataetik.citizen);
+# an approval's fingerprints are for the change trail (dataetik.trail), not for readers.
+HIDDEN_ON_CARD = {*CITIZEN_FIELDS, "fingerprints"}
+
 sphinx_logger = sphinx_logging.getLogger(__name__)
 _PROJECT_INDEX_CACHE = "_dataetik_project_by_folder"
 
@@ -82,15 +86,14 @@ def _install_location_filter(app: Sphinx) -> None:
 def _layout(vocab: vocabulary.Vocabulary, fields: dict, need_type: str) -> dict:
     """A need card read by people, not databases: the type's own fields with their labels
     (one layout per type keeps big builds fast), and the links both ways (an auditor
-    follows principle -> requirement -> project and back). What a citizen needs is left to the
-    box below the card (dataetik.citizen), so it is said once."""
+    follows principle -> requirement -> project and back)."""
     return {
         "grid": "simple",
         "layout": {
             "head": ['<<meta("type_name")>> **<<meta("title")>>** <<meta_id()>>'],
             "meta": [
                 *(f'<<meta("{f}", prefix="{fields[f]["description"]}: ")>>' for f in model.type_fields(vocab, need_type)
-                  if f not in CITIZEN_FIELDS),
+                  if f not in HIDDEN_ON_CARD),
                 '<<meta_links_all(exclude=["belongs_to_back"])>>',
             ],
         },
