@@ -465,7 +465,11 @@ def _said(words: dict[str, str], said: dict[str, str]) -> list[nodes.Node]:
 
 def _registerguide(app, fromdocname, node) -> list[nodes.Node]:
     vocab = _vocabulary(app)
-    items = [([nodes.Text(_("Status"))], [_para(*join(_said(vocab.statuses, STATUS_SAID)), ".")])]
+    items = [([nodes.Text(_("Status"))], [
+        _para(*join(_said(vocab.statuses, STATUS_SAID)), "."),
+        _para(*fill(_("{reassess} after the status: a requirement the approval approved has changed since, so the "
+                      "project must be assessed again; its page shows what changed."),
+                    reassess=nodes.emphasis(text=_("to be reassessed"))))])]
     if vocab.risk_levels:
         page = page_of_type(app, "risklevel")
         profile = _("risk profile")
