@@ -12,17 +12,19 @@ STRICT  := -W --keep-going -n -E -q -d _build/doctrees
 .PHONY: html test checks unit preview new check bench screenshots messages clean pdf
 
 $(STAMP): pyproject.toml
-	@./scripts/ensure-system-packages graphviz
+	@./scripts/ensure-system-packages graphviz pango fonts
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
 # Build into a temporary folder and swap it in only on success, so a broken
-# source never leaves a half-published site behind.
+# source never leaves a half-published site behind. The yearly reports' PDFs are made
+# before the swap: the published year pages link to them.
 html: $(STAMP)
 	@rm -rf $(OUT).new
 	$(SPHINX) -b html $(STRICT) . $(OUT).new
+	$(PY) -m dataetik.pdf $(OUT).new
 	@rm -rf $(OUT) && mv $(OUT).new $(OUT)
 	@echo "Site built: $(OUT)/index.html"
 
@@ -47,9 +49,8 @@ check: $(STAMP)
 
 # Each year's annual report as a PDF beside its page, to attach to the council's case: the html
 # build writes the print versions, WeasyPrint (on pango, from Debian) lays them out on A4.
+# The yearly reports as PDF (the html build makes them too, beside each year's page).
 pdf: html
-	@./scripts/ensure-system-packages pango fonts
-	$(PY) -m dataetik.pdf $(OUT)
 
 bench: html
 	$(PY) bench/build_scaling.py
