@@ -279,6 +279,11 @@ def sites(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     root = tmp_path_factory.mktemp("rename")
     plain = root / "plain"
     shutil.copytree(REPO, plain, ignore=lambda _, names: [n for n in names if n in SKIP])
+    # An approval's fingerprints hash the requirement texts, words included: renamed words are
+    # changed texts, rightly, so the site would be reassessed. Not what this test is about.
+    for page in (plain / "projects").glob("*/index.md"):
+        text = page.read_text(encoding="utf-8")
+        page.write_text(re.sub(r"^:fingerprints:.*\n", "", text, flags=re.M), encoding="utf-8")
     renamed = root / "renamed"
     shutil.copytree(plain, renamed)
     new = renaming(read_vocabulary(plain))
