@@ -27,7 +27,7 @@ from dataetik.rules import all_cases
 from dataetik.scaffold import NewProject, filled_in, project_code, project_page
 
 REPO = Path(__file__).resolve().parent.parent
-SITE_PARTS = ["conf.py", "index.md", "policy", "projects", "docs"]
+SITE_PARTS = ["conf.py", "index.md", "policy", "ai-forordningen", "projects", "docs"]
 FILLER = (
     "Vi har drøftet kravet i projektgruppen med fagpersoner og jurist og vurderer, at projektet lever op til det. "
     "Begrundelsen er dokumenteret i referatet fra mødet, og vurderingen tages op igen, hvis data, metode eller "

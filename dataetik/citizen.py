@@ -119,12 +119,31 @@ class Chain:
 NO_PRINCIPLE = "-"
 
 
-def chain(needs, project_id: str, principle_id: str = "") -> Chain:
+@dataclass
+class ChainIndex:
+    """The needs by ID and each project's parts: built once, so a page's graphs (one per principle)
+    and their filter cost a lookup each, not a pass over every need of the site."""
+
+    by_id: dict[str, dict]
+    parts: dict[str, list[dict]]
+
+    @classmethod
+    def of(cls, needs) -> "ChainIndex":
+        whole = [n for n in needs if not n.get("is_part")]
+        parts: dict[str, list[dict]] = {}
+        for n in whole:
+            if n["type"] in model.PROJECT_PARTS:
+                for project_id in n.get("belongs_to") or []:
+                    parts.setdefault(project_id, []).append(n)
+        return cls({n["id"]: n for n in whole}, parts)
+
+
+def chain(needs, project_id: str, principle_id: str = "", index: ChainIndex | None = None) -> Chain:
     """Pure: the needs a project's graph shows, from any iterable of needs (dicts); with a
     principle, only the requirements deriving from it and the parts answering those."""
-    whole = [n for n in needs if not n.get("is_part")]
-    by_id = {n["id"]: n for n in whole}
-    parts = [n for n in whole if n["type"] in model.PROJECT_PARTS and project_id in (n.get("belongs_to") or [])]
+    index = index or ChainIndex.of(needs)
+    by_id = index.by_id
+    parts = list(index.parts.get(project_id, []))
 
     def linked(sources: list[dict], link: str, kind: str) -> list[dict]:
         ids = dict.fromkeys(t for s in sources for t in (s.get(link) or []))
@@ -148,22 +167,31 @@ def _principles_of(requirement: dict, by_id: dict) -> list[str]:
     return [i for i in requirement.get("derives_from") or [] if i in by_id and by_id[i]["type"] == "principle"]
 
 
-def groups(needs, project_id: str) -> list[tuple[dict | None, Chain]]:
+def groups(needs, project_id: str, index: ChainIndex | None = None) -> list[tuple[dict | None, Chain]]:
     """The project's chain, one group per principle (in the policy's order), and the requirements
     deriving from none last: small graphs a reader can take in, instead of one of 90 boxes."""
-    needs = list(needs)
-    whole = chain(needs, project_id)
+    index = index or ChainIndex.of(needs)
+    whole = chain(needs, project_id, index=index)
     ordered = sorted(whole.principles, key=lambda n: (n.get("docname") or "", n.get("lineno") or 0, n["id"]))
-    out: list[tuple[dict | None, Chain]] = [(p, chain(needs, project_id, p["id"])) for p in ordered]
-    orphans = chain(needs, project_id, NO_PRINCIPLE)
+    out: list[tuple[dict | None, Chain]] = [(p, chain(needs, project_id, p["id"], index)) for p in ordered]
+    orphans = chain(needs, project_id, NO_PRINCIPLE, index)
     if orphans.requirements:
         out.append((None, orphans))
     return out
 
 
+# (project, principle) -> the IDs its graph shows, as the page's graphs were made: the needflow's
+# filter then only picks them out (it is handed every need of the site, once per graph).
+_CHOSEN: dict[tuple[str, str], frozenset[str]] = {}
+
+
 def project_chain(needs, results, arg1: str = "", arg2: str = "", **kwargs) -> None:
     """A needflow ``:filter-func:``: the needs of project arg1's chain (under principle arg2)."""
-    results.extend(chain(needs, arg1.strip(), arg2.strip()).needs)
+    chosen = _CHOSEN.get((arg1.strip(), arg2.strip()))
+    if chosen is None:
+        results.extend(chain(needs, arg1.strip(), arg2.strip()).needs)
+    else:
+        results.extend(n for n in needs if n["id"] in chosen)
 
 
 _PARTS_SAID = {
@@ -278,7 +306,8 @@ def _graphs(app: Sphinx, node: projectgraph, needs) -> list[nodes.Node]:
     template = next(iter(node.children), None)
     if project is None or template is None:
         return []
-    whole = chain(needs.values(), project["id"])
+    index = _index(app, needs)
+    whole = chain((), project["id"], index=index)
     if not whole.parts:
         return [nodes.paragraph(text=_("The project answers no requirement yet."))]
     intro = nodes.paragraph(text=" ".join([
@@ -288,9 +317,19 @@ def _graphs(app: Sphinx, node: projectgraph, needs) -> list[nodes.Node]:
           "on the right. Only the requirements the project answers are shown. Click a diagram to open it at full "
           "size; there, every box is a link.")]))
     grid = nodes.container(classes=["dataetik-graphs"])
-    for serial, (principle, found) in enumerate(groups(needs.values(), project["id"]), start=1):
+    for serial, (principle, found) in enumerate(groups((), project["id"], index), start=1):
+        _CHOSEN[(project["id"], principle["id"] if principle else NO_PRINCIPLE)] = frozenset(n["id"] for n in found.needs)
         grid += _graph(app, template, project, principle, found, serial)
     return [intro, grid]
+
+
+def _index(app: Sphinx, needs) -> ChainIndex:
+    """One index per build's needs (the view is the same object for every page of a build)."""
+    cached = getattr(app.env, "_dataetik_chain_index", None)
+    if cached is None or cached[0] is not needs:
+        cached = (needs, ChainIndex.of(needs.values()))
+        app.env._dataetik_chain_index = cached
+    return cached[1]
 
 
 # --- filling in, when every need is known ----------------------------------------------------
