@@ -180,7 +180,7 @@ def _with_fingerprints(site: Path, policy, page: Path, renew: bool) -> tuple[str
     prints = trail.fingerprints_for(policy, project)
     try:
         text, written = trail.with_fingerprints(page.read_text(encoding="utf-8"), trail.format_fingerprints(prints),
-                                                {newest["id"]} if renew and newest else set())
+                                                newest["id"] if newest else "", renew)
     except trail.PageError as err:
         raise ScaffoldError(f"{name}:{err.line}: {err.problem}") from None
     return name, text, written, len(prints)
@@ -197,7 +197,7 @@ def cmd_fingerprints(args) -> int:
     results = [(page, *_with_fingerprints(site, policy, page, args.renew)) for page in pages]
     for page, name, text, written, count in results:
         if not written:
-            print(_("Every approval on {page} already records fingerprints. After a reassessment, renew the newest "
+            print(_("The newest approval on {page} already records fingerprints. After a reassessment, renew them "
                     "with --forny.").format(page=name))
             continue
         classify_cmd.write(page, text)

@@ -120,8 +120,10 @@ def reassessable(policy: Policy, project: dict) -> bool:
 
 
 def suspect_requirements(policy: Policy, project: dict) -> list[Suspect]:
-    """The requirements (in the policy's order) whose text changed after the newest approval of the
-    project that records a fingerprint of them; [] for a project that has ended or was stopped."""
+    """The requirements that apply to the project (in the policy's order) whose text changed after the
+    newest approval of the project that records a fingerprint of them; [] for a project that has
+    ended or was stopped. A requirement new since the approval is not among them: the checks already
+    ask for its answers."""
     if not reassessable(policy, project):
         return []
     counting: dict[str, tuple[dict, str]] = {}
@@ -129,7 +131,7 @@ def suspect_requirements(policy: Policy, project: dict) -> list[Suspect]:
         for req_id, value in recorded(approval).items():
             counting.setdefault(req_id, (approval, value))
     suspects = []
-    for req in policy.requirements:
+    for req in policy.applicable(project):  # one that no longer applies has nothing to reassess
         if req.id in counting:
             approval, value = counting[req.id]
             now = fingerprint(req.need)
@@ -257,9 +259,10 @@ _APPROVAL = re.compile(r"^\s*(:{3,}|`{3,})\{approval\}")
 _OPTION_LINE = re.compile(r"^\s*:(?P<name>[A-Za-z_][\w-]*):(?:\s+(?P<value>.*?))?\s*$")
 
 
-def with_fingerprints(text: str, prints: str, renew: set[str]) -> tuple[str, list[str]]:
-    """The page with `:fingerprints: <prints>` in every approval that has none, and in those whose
-    ID is in `renew` (replacing what they record); every other line as it was. Returns the new text
+def with_fingerprints(text: str, prints: str, target: str, renew: bool) -> tuple[str, list[str]]:
+    """The page with `:fingerprints: <prints>` in the approval `target` (the project's newest) where it
+    has none, or replacing them with `renew`; every other line as it was. Older approvals are left
+    alone: today's texts are not what they approved, and the newest one counts. Returns the new text
     and the IDs written. PageError where an approval has no ID or fingerprints that cannot be read."""
     lines = text.splitlines(keepends=True)
     written, approvals, i = [], 0, 0
@@ -278,7 +281,7 @@ def with_fingerprints(text: str, prints: str, renew: set[str]) -> tuple[str, lis
                                          "one, e.g. ':id: AP_PROJECT'."))
         newline = "\r\n" if lines[end - 1].endswith("\r\n") else "\n"
         line = f":fingerprints: {prints}{newline}"
-        if "fingerprints" in options and need_id not in renew:
+        if "fingerprints" in options and not (renew and need_id == target):
             at, value = options["fingerprints"]
             try:
                 parse_fingerprints(value)
@@ -289,7 +292,7 @@ def with_fingerprints(text: str, prints: str, renew: set[str]) -> tuple[str, lis
         elif "fingerprints" in options:
             lines[options["fingerprints"][0]] = line
             written.append(need_id)
-        else:
+        elif need_id == target:
             if not lines[end - 1].endswith(("\n", "\r")):
                 lines[end - 1] += newline
             lines.insert(end, line)

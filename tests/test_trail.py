@@ -181,6 +181,8 @@ def test_the_command_writes_nothing_when_one_of_the_folders_is_wrong(approved, t
     ([(POLICY, ":source: Omtanke\n:applies_risk: høj", ":source: Sikkerhed\n:applies_risk: høj")], []),  # a citation
     ([(POLICY, PURPOSE, "Beskriv formålet.\n\nNyt afsnit.\n"), (PAGE, ":status: igangværende", ":status: afsluttet\n:end_date: 2025-12-31")],
      []),                                                                               # ended: nothing to reassess
+    ([(POLICY, "Vurder sikkerheden.", "Vurder sikkerheden grundigt."), (PAGE, ":risk: høj", ":risk: middel")],
+     []),                                                                               # no longer applies to it
 ])
 def test_a_requirement_changed_after_the_approval_makes_the_project_suspect(approved, tmp_path, edits, expected):
     assert [s.requirement.id for s in suspects_of(variant(approved, tmp_path, edits))[2]] == expected
@@ -233,6 +235,17 @@ def test_an_approval_without_fingerprints_is_a_warning_asking_for_them(approved,
     (root / PAGE).write_text((root / PAGE).read_text() + NEWER)
     [found] = findings_of(root)
     assert found.severity == "warning" and found.need == "AP_DEMO_2" and "dataetik fingeraftryk projects/demo" in found.fix
+
+
+def test_the_command_stamps_only_the_newest_approval_never_an_older_one_with_todays_texts(approved, tmp_path):
+    root = variant(approved, tmp_path, [])
+    page = root / PAGE
+    page.write_text("".join(line for line in page.read_text().splitlines(keepends=True)
+                            if not line.startswith(":fingerprints:")) + NEWER)
+    result = dataetik(root, "fingeraftryk", "projects/demo")
+    assert result.returncode == 0, result.stderr
+    text = page.read_text()
+    assert text.count(":fingerprints:") == 1 and text.index(":fingerprints:") > text.index(":id: AP_DEMO_2")
 
 
 def test_a_site_that_keeps_no_fingerprints_is_not_warned(approved, tmp_path):
