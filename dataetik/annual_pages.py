@@ -13,8 +13,6 @@ are written beside the year's page.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
@@ -30,6 +28,7 @@ from dataetik.biastest.sphinx import policy_of, result_for
 from dataetik.i18n import N_, _, translated
 from dataetik.pages import _need_link, fill, join
 from dataetik.project_page import is_project_page
+from dataetik.register_export import spreadsheet_csv
 
 logger = logging.getLogger(__name__)
 
@@ -435,12 +434,6 @@ def _forget(app: Sphinx, env, docnames) -> None:
 
 # --- files beside the page: CSV and the print version ------------------------------------------
 
-def _csv(rows: list[list]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
-
-
 def projects_csv(rep: annual.YearReport) -> str:
     """One row per project in use in the year, by its stable ID."""
     header = [_("id"), _("title"), _("department"), _("status at the end of the year"), _("risk level"),
@@ -451,15 +444,15 @@ def projects_csv(rep: annual.YearReport) -> str:
              p.need.get("end_date") or "", yes if p.new else no, yes if p.finished else no,
              " ".join(a["id"] for a in p.approvals), translated(p.verdict), " ".join(c["id"] for c in p.dilemmas)]
             for p in rep.projects]
-    return _csv([header, *rows])
+    return spreadsheet_csv([header, *rows])
 
 
 def totals_csv(rep: annual.YearReport) -> str:
     """The totals by status, risk and verdict, this year and the year before."""
     names = {"status": _("status at the end of the year"), "risk": _("risk level"), "verdict": _("bias test")}
-    rows = [[names[name], translated(v) if name == "verdict" else v, now, before]
+    rows = [[names[name], translated(v) if name == "verdict" else v, before, now]
             for name, values in rep.totals().items() for v, now, before in values]
-    return _csv([[_("grouped by"), _("value"), str(rep.year), str(rep.year - 1)], *rows])
+    return spreadsheet_csv([[_("grouped by"), _("value"), str(rep.year - 1), str(rep.year)], *rows])
 
 
 def _write_files(app: Sphinx, exception) -> None:

@@ -97,14 +97,18 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA) else value
 
 
+def spreadsheet_csv(rows: list[list]) -> str:
+    """CSV as a Danish spreadsheet opens it on a double click: ';' between fields (',' is the
+    decimal mark), UTF-8 with a BOM (else æøå come out garbled), and no cell a formula."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([[_cell(str(v)) for v in row] for row in rows])
+    return "\ufeff" + out.getvalue()
+
+
 def to_csv(rows: list[ProjectRow], urls: dict[str, str], vocab) -> str:
     columns = csv_columns(vocab)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([header for header, _value in columns])
-    for row in rows:
-        writer.writerow([_cell(value(row, urls[row.id])) for _header, value in columns])
-    return "\ufeff" + out.getvalue()
+    return spreadsheet_csv([[header for header, _value in columns],
+                            *([value(row, urls[row.id]) for _header, value in columns] for row in rows)])
 
 
 def to_json(rows: list[ProjectRow], urls: dict[str, str], vocab, title: str) -> str:

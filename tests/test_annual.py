@@ -198,7 +198,10 @@ def _csv_names(year: int) -> dict[str, str]:
 
 
 def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    """As a Danish spreadsheet reads it: a BOM, ';' between fields."""
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
 
 
 def test_the_csv_files_hold_the_projects_and_the_figures(site):
@@ -209,8 +212,8 @@ def test_the_csv_files_hold_the_projects_and_the_figures(site):
     html = (folder / "2025.html").read_text(encoding="utf-8")
     assert f'href="{names["projects"]}"' in html and f'href="{names["totals"]}"' in html
     figures = _rows(folder / names["totals"])
-    assert figures[0][2:] == ["2025", "2024"]
-    status = {row[1]: (int(row[2]), int(row[3])) for row in figures[1:] if row[1] in ("igangværende", "afsluttet",
+    assert figures[0][2:] == ["2024", "2025"]  # as the page shows them: the year before first
+    status = {row[1]: (int(row[3]), int(row[2])) for row in figures[1:] if row[1] in ("igangværende", "afsluttet",
                                                                                        "stoppet")}
     assert status == {"igangværende": (2, 2), "afsluttet": (1, 0), "stoppet": (1, 0)}
 
