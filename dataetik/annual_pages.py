@@ -25,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from dataetik import annual, i18n
 from dataetik.biastest.sphinx import policy_of, result_for
-from dataetik.i18n import N_, _, translated
+from dataetik.i18n import N_, _, long_date, translated
 from dataetik.pages import _need_link, fill, join
 from dataetik.project_page import is_project_page
 from dataetik.register_export import spreadsheet_csv
@@ -371,16 +371,6 @@ def _dilemmas(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.N
 
 BUILDERS = {"summary": _summary, "totals": _totals, "changes": _changes, "projects": _projects,
             "stopped": _stopped, "dilemmas": _dilemmas}
-
-
-def long_date(day) -> str:
-    """26. november 2026, in the site's language."""
-    from babel.dates import format_date
-
-    try:
-        return format_date(day, format="long", locale=i18n.language() or "en")
-    except Exception:  # an unknown locale: the ISO date says it too
-        return day.isoformat()
 
 
 def _year_list(app: Sphinx, docname: str) -> nodes.Node:

@@ -20,7 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
 from dataetik import model
-from dataetik.i18n import N_, Nn_, _, ngettext, translated
+from dataetik.i18n import Nn_, _, ngettext
 from dataetik.vocabulary import Contact, Vocabulary
 
 # The project fields a citizen needs, in the order the page shows them.

@@ -25,7 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from dataetik import i18n, model
-from dataetik.i18n import _
+from dataetik.i18n import _, long_date
 
 # --- a light parser of MyST need blocks ---------------------------------------------------------
 
@@ -403,16 +403,6 @@ def shallow_note(repo: Repository) -> str:
 
 
 # --- on the pages -------------------------------------------------------------------------------------
-
-def long_date(day: dt.date) -> str:
-    """26. november 2026, in the policy's language."""
-    from babel.dates import format_date
-
-    try:
-        return format_date(day, format="long", locale=i18n.language() or "en")
-    except Exception:  # a language Babel does not know
-        return day.isoformat()
-
 
 class projecthistory(nodes.General, nodes.Element):
     """Placeholder: the project's history, filled in when every need is known."""

@@ -106,6 +106,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+def long_date(day) -> str:
+    """26. november 2026: a date in the site's language (the ISO date where Babel does not know it)."""
+    from babel.dates import format_date
+
+    try:
+        return format_date(day, format="long", locale=language() or "en")
+    except Exception:  # noqa: BLE001 - Babel raises several kinds for a language it does not know
+        return day.isoformat()
+
+
 # --- numbers, as the language writes them ------------------------------------------------
 
 def _symbols() -> tuple[str, str]:

@@ -30,7 +30,7 @@ from dataetik import model
 from dataetik.biastest.sphinx import policy_of
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _, translated
-from dataetik.policy import Policy, Requirement, parse_date
+from dataetik.policy import Policy, Requirement
 from dataetik.rules import RULES, project_cases
 
 ANSWERED, MISSING, FAILING, NOT_APPLICABLE = "answered", "missing", "failing", "not_applicable"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from dataetik import annual
-from dataetik.i18n import _, ngettext, translated
+from dataetik.i18n import _, long_date, ngettext, translated
 
 MANIFEST = "_dataetik_annual.json"
 
@@ -37,7 +37,6 @@ class Context:
 
     @classmethod
     def of_sphinx(cls, app, docname: str) -> "Context":
-        from dataetik.annual_pages import long_date
 
         base = (app.config.html_baseurl or "").rstrip("/")
         builder = app.builder

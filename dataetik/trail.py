@@ -25,7 +25,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from dataetik import model
-from dataetik.i18n import _
+from dataetik.i18n import _, long_date
 from dataetik.policy import Policy, Requirement, parse_date
 
 # The requirement's fields that change what it demands (all but its citation and principles).
@@ -307,7 +307,6 @@ def with_fingerprints(text: str, prints: str, target: str, renew: bool) -> tuple
 # --- the notice on the project's page -----------------------------------------------------------
 
 def _day(value) -> str:
-    from dataetik.history import long_date
 
     day = parse_date(value)
     return long_date(day) if day else str(value or "")
