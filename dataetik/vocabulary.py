@@ -446,7 +446,8 @@ def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocab
             raise f.error(("contact",), _("[contact] is also declared in {file}.").format(
                 file=f"{contact[1].folder}/{FILE_NAME}"), _("Declare it in one place only: the site's policies share it."))
         contact = (found, f) if found else contact
-        settings.update(_settings(f, f.data.get("settings")))
+        for key, value in _settings(f, f.data.get("settings")).items():  # lists add up, like a law's requirements
+            settings[key] = [*settings[key], *value] if isinstance(value, list) else value
         for key in f.data:
             if key not in _TOP_KEYS:
                 raise _unknown(f, (), key, _TOP_KEYS)
