@@ -104,11 +104,19 @@ class Repository:
         blobs = list(blobs)
         wanted = [b for b in dict.fromkeys(blobs) if b and b not in self._texts]
         if wanted:
-            out = _git(self.root, "cat-file", "--batch", stdin="\n".join(wanted) + "\n")
+            try:
+                out = _git(self.root, "cat-file", "--batch", stdin="\n".join(wanted) + "\n")
+            except subprocess.CalledProcessError:
+                out = b""  # a damaged repository: those versions read as empty, the build goes on
             pos = 0
             for blob in wanted:
-                header_end = out.index(b"\n", pos)
-                size = int(out[pos:header_end].split()[2])
+                header_end = out.find(b"\n", pos)
+                header = out[pos:header_end].split() if header_end >= 0 else []
+                if len(header) != 3:  # "<blob> missing" (a partial clone), or nothing read
+                    self._texts[blob] = ""
+                    pos = header_end + 1 if header_end >= 0 else len(out)
+                    continue
+                size = int(header[2])
                 self._texts[blob] = out[header_end + 1:header_end + 1 + size].decode("utf-8", errors="replace")
                 pos = header_end + 1 + size + 1
         return {b: self._texts[b] for b in blobs if b}

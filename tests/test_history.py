@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sitebuild import build, copy_site
+from sitebuild import REPO, build, copy_site
 from test_cli import COUNTS
 from test_trail import commit, edit, git
 
@@ -142,3 +142,15 @@ def test_the_parser_reads_need_blocks_as_the_build_does(site):
             block = blocks[need["id"]]
             assert (block.type, block.title, " ".join(block.content.split())) == (
                 need["type"], need["title"], " ".join(need["content"].split()))
+
+
+def test_a_version_git_cannot_find_reads_as_empty_instead_of_a_traceback():
+    from dataetik.history import NoHistory, repository
+
+    try:
+        repo = repository(REPO)
+    except NoHistory:
+        pytest.skip("the repository's own history is not available here")
+    known = next(c.blob for changes in repo.changes.values() for c in changes if c.blob)
+    texts = repo.texts(["0" * 40, known])
+    assert texts["0" * 40] == "" and texts[known]
