@@ -15,10 +15,16 @@ import pytest
 from dataetik import i18n
 from dataetik.citizen import _count, summary_text
 from dataetik.register_export import export_path
-from tests.sitebuild import SITES, build, copy_site
+from sitebuild import SITES, build, copy_site
 
-# The messages as the site says them (Danish, the fixture's language), from the same catalogue.
-i18n.use("da")
+
+@pytest.fixture(autouse=True, scope="module")
+def danish():
+    """The messages as the site says them (Danish, the fixture's language), from the same catalogue."""
+    before = i18n.language()
+    i18n.use("da")
+    yield
+    i18n.use(before)
 
 CONTACT = '\n[contact]\nname = "Borgerservice"\nemail = "kontakt@example.dk"\n'
 PROJECT = "projects/demo/index.md"
