@@ -284,7 +284,7 @@ def _changes(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.No
     out = []
 
     def listing(heading: str, items: list[list], empty: str):
-        out.append(nodes.rubric(text=heading))
+        out.append(nodes.rubric(text=heading, **{"heading-level": 3}))
         out.append(_bullets(items) if items else _para(empty))
 
     listing(_("New in use this year"),
@@ -300,7 +300,7 @@ def _changes(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.No
         project = rep.project_of(a)
         rows.append([_need_link(app, docname, a), _need_link(app, docname, project) if project else "",
                      a.get("decision") or "", a.get("decision_level") or "", a.get("date") or ""])
-    out.append(nodes.rubric(text=_("Approvals given this year")))
+    out.append(nodes.rubric(text=_("Approvals given this year"), **{"heading-level": 3}))
     if rows:
         out.append(table(_("Approvals given in {year}").format(year=rep.year),
                          [_("Approval"), _("Project"), _("Decision"), _("Decision level"), _("Date")], rows,
@@ -316,7 +316,7 @@ def _projects(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.N
         return [_para(_("No project was in use this year."))]
     out = nodes.container(classes=["dataetik-annual-projects"])
     for status, projects in groups:
-        out.append(nodes.rubric(text=f"{status} ({len(projects)})", classes=["dataetik-annual-group"]))
+        out.append(nodes.rubric(text=f"{status} ({len(projects)})", classes=["dataetik-annual-group"], **{"heading-level": 3}))
         rows = [[_need_link(app, docname, p.need), p.need.get("department") or "", p.risk, period(p.need),
                  _links(app, docname, list(p.approvals)),
                  [_need_link(app, docname, p.biastest, translated(p.verdict))] if p.biastest else translated(p.verdict)]
@@ -361,7 +361,7 @@ def _dilemmas(app: Sphinx, docname: str, rep: annual.YearReport) -> list[nodes.N
         out.append(_para(_("No project in use this year has written about it yet.")))
     for p, c in rep.dilemmas:
         box = nodes.container(classes=["dataetik-annual-dilemma"])
-        box += nodes.rubric("", "", _need_link(app, docname, c))
+        box += nodes.rubric("", "", _need_link(app, docname, c), **{"heading-level": 3})
         box += _para(_("Project: "), _need_link(app, docname, p.need), f" ({c.get('date') or ''})")
         for text in annual.paragraphs(c.get("content") or ""):
             box += _para(text)

@@ -89,7 +89,7 @@ def _options_box(app: Sphinx, fromdocname: str, project: dict, vocab: Vocabulary
         item += nodes.definition("", *definition)
         items += item
     box = nodes.container(classes=["dataetik-citizen"], ids=[OPTIONS_ANCHOR.format(id=project["id"])])
-    box += nodes.rubric(text=_("If the project concerns you"))
+    box += nodes.rubric(text=_("If the project concerns you"), **{"heading-level": 2})
     if len(items):
         box += items
     report = report_error_link(vocab, project["id"], project["title"])
@@ -294,7 +294,7 @@ def _graph(app: Sphinx, template: nodes.Element, project: dict, principle: dict 
     flow["alt"] = html.escape(alt_text(project["title"], principle, found), quote=True)
     heading = principle["title"] if principle else _("Requirements without a principle")
     box = nodes.container(classes=["dataetik-graph"])
-    box += nodes.rubric(text=heading)
+    box += nodes.rubric(text=heading, **{"heading-level": 3})
     scroll = graph_scroll(label=_("Diagram: {heading}").format(heading=heading))
     scroll += figure
     box += scroll

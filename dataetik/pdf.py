@@ -268,7 +268,7 @@ def write_pdfs(outdir: Path) -> list[Path]:
     written = []
     for item in json.loads(manifest.read_text(encoding="utf-8"))["reports"]:
         source, target = outdir / item["html"], outdir / item["pdf"]
-        HTML(filename=str(source)).write_pdf(str(target))
+        HTML(filename=str(source)).write_pdf(str(target), pdf_tags=True)  # tagged: screen readers follow it
         written.append(target)
     return written
 
