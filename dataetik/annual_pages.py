@@ -417,6 +417,16 @@ def _check_years(app: Sphinx) -> None:
                        type="dataetik", subtype="annual")
 
 
+def _purge(app: Sphinx, env, docname: str) -> None:
+    env.__dict__.get("_dataetik_annual_lists", set()).discard(docname)
+
+
+def _merge(app: Sphinx, env, docnames, other) -> None:
+    """With -j, each reader's pages that list the years come back to the main process."""
+    env.__dict__.setdefault("_dataetik_annual_lists", set()).update(
+        set(getattr(other, "_dataetik_annual_lists", set())) & set(docnames))
+
+
 def _forget(app: Sphinx, env, docnames) -> None:
     env._dataetik_annual_reports = {}
     env._dataetik_annual_checked = False
@@ -477,6 +487,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _write_stubs)
     app.connect("env-before-read-docs", _forget)
     app.connect("env-get-outdated", _always_outdated)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _resolve, priority=900)
     app.connect("build-finished", _write_files)
     app.add_css_file("annual.css")

@@ -170,8 +170,9 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         node.replace_self(para)
 
 
-def setup(app: Sphinx) -> None:
+def setup(app: Sphinx) -> dict:
     app.add_node(registerdownloads)
     app.add_directive("registerdownloads", RegisterDownloads)
     app.connect("doctree-resolved", _resolve)
     app.connect("build-finished", _write)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
