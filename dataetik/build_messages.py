@@ -45,11 +45,15 @@ _KNOWN = [
      N_("The ID '{id}' has an invalid format, so the element was not created."),
      N_("Use only capital letters, digits and _, e.g. C_RUTER_BIASTEST.")),
     (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists \(defined at (?P<where>[^)]+)\)", re.I),
-     N_("The ID '{id}' is used both here and in {where}, so the element here was not created."),
-     N_("Give the element that was copied a new ID of its own (a copied project needs new IDs everywhere).")),
+     N_("The ID '{id}' is used both here and in {where}, so the element here was not created. Other messages (e.g. "
+        "that a consideration is missing) may follow from this one."),
+     N_("Give the element that was copied a new ID of its own (a copied project needs new IDs everywhere), and run "
+        "the check again before you add anything the other messages ask for.")),
     (re.compile(r"A need with ID '?(?P<id>[A-Z0-9_]+)'? already exists", re.I),
-     N_("The ID '{id}' is already used by another element."),
-     N_("Give the element a new, unique ID.")),
+     N_("The ID '{id}' is already used by another element, so the element here was not created. Other messages "
+        "(e.g. that a consideration is missing) may follow from this one."),
+     N_("Give the element a new, unique ID, and run the check again before you add anything the other messages ask "
+        "for.")),
     (re.compile(r"No ID defined, but 'needs_id_required'"),
      N_("The element has no ':id:', so it was not created."),
      N_("Add e.g. ':id: C_PROJECT_TOPIC' right below the element's first line (only capital letters, digits and _).")),
@@ -65,6 +69,10 @@ _KNOWN = [
 ]
 
 _DIRECTIVES = [t["directive"] for t in model.NEED_TYPES]
+
+# A message whose cause others follow from: an element with a copied ID is not created, so the
+# checks then miss it ("a consideration is missing"). Said first, so no one pastes a second copy.
+_ROOT_CAUSE = re.compile(r"A need with ID '?[A-Z0-9_]+'? already exists", re.I)
 
 
 def _suggestion(values: dict[str, str], vocab: Vocabulary) -> str:
@@ -131,5 +139,6 @@ def parse_warnings(stderr: str, vocab: Vocabulary, root: str = "") -> list[Findi
         problem, fix = _translate(message, vocab, located=bool(file))
         line = int(head.group("line")) if head.group("line") else None
         findings.append(Finding(rule="build", file=file, line=line, problem=problem, fix=fix,
-                                need=test.group(1) if test else "", source=source.group(1) if source else ""))
-    return findings
+                                need=test.group(1) if test else "", source=source.group(1) if source else "",
+                                cause=bool(_ROOT_CAUSE.search(message))))
+    return sorted(findings, key=lambda f: not f.cause)  # stable: otherwise in the build's order

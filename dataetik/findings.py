@@ -30,6 +30,12 @@ class Finding:
     source: str = ""   # a build finding's Sphinx warning type, e.g. "dataetik.biastest"
     policy: str = ""   # the policy the requirement is in, where the site has several
     severity: str = "error"  # "warning": reported, but fails nothing (a requirement not yet in force)
+    cause: bool = False  # a root cause other findings may follow from (a duplicate ID): shown first
+
+    @property
+    def order(self) -> tuple:
+        """How a report lists findings: root causes first, then by file and line."""
+        return (not self.cause, self.file, self.line or 0)
 
     @property
     def is_error(self) -> bool:

@@ -26,12 +26,33 @@ def placeholder_in(text: str | None) -> str | None:
     return next(g for g in match.groups() if g) if match else None
 
 
-def finding(policy: Policy, need: dict, project: dict, problem: str, fix: str, requirement: str = "") -> Finding:
+def finding(policy: Policy, need: dict, project: dict, problem: str, fix: str, requirement: str = "",
+            line: int | None = None) -> Finding:
     return Finding(
-        rule="", file=source_file(need), line=need.get("lineno"), problem=problem, fix=fix,
+        rule="", file=source_file(need), line=line or need.get("lineno"), problem=problem, fix=fix,
         project=project["id"], requirement=requirement, need=need["id"],
         policy=policy.policy_label(policy.requirement(requirement)),
     )
+
+
+def field_line(policy: Policy, need: dict, field: str) -> int | None:
+    """The line of ':field:' in the need's directive, so that a finding points at the value to
+    correct; the directive's own line where the field cannot be found (its options end at the
+    first blank line)."""
+    start, root = need.get("lineno"), policy.needs.srcdir
+    if not start or root is None:
+        return start
+    try:
+        lines = (root / source_file(need)).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return start
+    for index in range(start, len(lines)):  # lines[start] is the line after the directive's
+        option = lines[index].strip()
+        if not option.startswith(":"):
+            break
+        if option.startswith(f":{field}:"):
+            return index + 1
+    return start
 
 
 def answers(policy: Policy, project: dict, need_type: str, req: Requirement) -> list[dict]:
