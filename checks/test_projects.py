@@ -57,3 +57,11 @@ def test_forbidden_status(case):
 
 def test_changed_requirement(case):
     fail_on(case.run())
+
+
+def test_referring_reasoning(case):
+    fail_on(case.run())
+
+
+def test_repeated_reasoning(case):
+    fail_on(case.run())

@@ -45,7 +45,11 @@ _TOP_KEYS = ("policy", "vocabulary", "dates", "exports", "contact", "settings")
 # [contact]: where citizens write about the projects (the register's "report an error" link). Declared once.
 _CONTACT_KEYS = {"name": str, "email": str, "page": str}
 # [settings]: switches of the rules; each has a default, so a policy states only what it changes.
-_SETTINGS = {"changed_requirement_fails": (bool, False), "annual_report": (list, [])}
+_SETTINGS = {"changed_requirement_fails": (bool, False), "annual_report": (list, []),
+             # The words that signal a consideration refers elsewhere ("see above"): language, so the policy's.
+             "reference_phrases": (list, []),
+             # The largest share of words a consideration may have in common with another (0 < x <= 1).
+             "max_similarity": (float, 0.9)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -292,6 +296,11 @@ def _typed(f: _File, keys: tuple[str, ...], value, kind: type):
             raise f.error(keys, _("'{key}' must be a date written without quotation marks, e.g. "
                                   "{key} = 2027-12-02.").format(key=keys[-1]), _("Correct the value."))
         return value
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)  # "max_similarity = 1" is a number too
+    if kind is float and not (isinstance(value, float) and 0 < value <= 1):  # a float setting is a share
+        raise f.error(keys, _("'{key}' must be a number above 0 and at most 1, e.g. 0.9.").format(key=".".join(keys)),
+                      _("Correct the value."))
     if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) and v.strip() for v in value)):
         shape = {str: _("a text in quotation marks"), bool: _("true or false, without quotation marks"), list: _('a list of texts, e.g. ["a", "b"]'),
                  dict: _("a table, e.g. [vocabulary.{key}]").format(key=keys[-1])}[kind]
@@ -421,8 +430,7 @@ def _settings(f: _File, table) -> dict[str, object]:
     for key, value in table.items():
         if key not in _SETTINGS:
             raise _unknown(f, ("settings",), key, _SETTINGS)
-        _typed(f, ("settings", key), value, _SETTINGS[key][0])
-    return dict(table)
+    return {key: _typed(f, ("settings", key), value, _SETTINGS[key][0]) for key, value in table.items()}
 
 
 def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocabulary:

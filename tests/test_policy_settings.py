@@ -22,7 +22,8 @@ def policy_site(tmp_path, extra: str):
 def test_without_contact_or_settings_the_defaults_hold(tmp_path):
     vocab = load_site(policy_site(tmp_path, ""), EXCLUDE_PATTERNS)
     assert vocab.contact is None
-    assert vocab.settings == {"changed_requirement_fails": False, "annual_report": []}
+    assert vocab.settings == {"changed_requirement_fails": False, "annual_report": [], "reference_phrases": [],
+                              "max_similarity": 0.9}
 
 
 def test_contact_and_settings_are_read(tmp_path):

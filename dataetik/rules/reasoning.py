@@ -1,0 +1,269 @@
+"""Rules on whether a consideration is the project's own reasoning: not only a reference to
+text elsewhere, and not (nearly) the text of another consideration, in this project or another.
+
+The words that signal a reference are the policy's (``reference_phrases`` in [settings]): they
+are language, so they live beside the policy's other words, not here. How alike two texts may
+be is the policy's too (``max_similarity``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from dataetik.findings import Finding
+from dataetik.i18n import N_, _, ngettext
+from dataetik.needs_data import source_file
+from dataetik.policy import Policy, Requirement
+from dataetik.rules import rule
+from dataetik.rules.answers import answers, finding, min_words, text_problem
+
+# A reference names a place in a few words ("afsnit 3 om formål"); a longer clause after the
+# phrase is the author's own sentence, so at most this many words count as the referent.
+REFERENT_WORDS = 8
+# Texts are compared by runs of this many words (shingles): long enough that two texts on the same
+# subject share few, short enough that a lightly edited copy keeps most.
+SHINGLE = 3
+# A run of words found in more texts than this is a stock phrase of the site, not a sign of copying;
+# it is left out of the index so that a large site stays linear (the exact comparison still counts it).
+COMMON = 100
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", (text or "").lower())
+
+
+def _considerations(policy: Policy, project: dict, req: Requirement) -> list[dict]:
+    """The project's considerations of the requirement that are long enough and free of placeholders
+    (the consideration rule reports the others), each under the first requirement it addresses that
+    applies to the project, so that a consideration answering two is reported once."""
+    applicable = {q.id for q in policy.applicable(project)}
+    least = min_words(policy)
+    return [need for need in answers(policy, project, "consideration", req)
+            if next((a for a in need.get("addresses") or [] if a in applicable), None) == req.id
+            and text_problem(need, least) is None]
+
+
+# --- Referring instead of reasoning ----------------------------------------------------------------
+
+def reference_pattern(phrases: list[str]) -> re.Pattern | None:
+    """The policy's reference phrases as one pattern, longest first, each followed by its referent
+    (up to the end of the clause, at most REFERENT_WORDS words). None where the policy lists none."""
+    if not phrases:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?P<phrase>{alternatives})(?!\w)(?:[ \t\n]+[^\s.;:!?,]+){{0,{REFERENT_WORDS}}}",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Referring:
+    phrases: tuple[str, ...]  # the reference phrases found, as written
+    own: int                  # words outside the references
+    referring: int            # words in the references (phrase and referent)
+
+
+def referring(text: str, pattern: re.Pattern | None) -> Referring | None:
+    """How much of a text is references; None if it has none."""
+    if pattern is None:
+        return None
+    found = list(pattern.finditer(text or ""))
+    if not found:
+        return None
+    phrases = tuple(dict.fromkeys(" ".join(m["phrase"].split()) for m in found))
+    referring_words = sum(len(_words(m[0])) for m in found)
+    return Referring(phrases, len(_words(pattern.sub(" ", text))), referring_words)
+
+
+def refers_only(text: str, pattern: re.Pattern | None, least: int) -> Referring | None:
+    """The references of a text whose own reasoning is too little: fewer words outside the references
+    than the policy's minimum length of a consideration, or fewer than the references themselves."""
+    found = referring(text, pattern)
+    return found if found and (found.own < least or found.own < found.referring) else None
+
+
+@rule("referring_reasoning", each="applicable", when=lambda req: "consideration" in req.answered_by,
+      description=N_("For each requirement answered by a consideration: the consideration gives its own reasoning, "
+                     "not only references to text elsewhere. Words of the policy's reference phrases "
+                     "(reference_phrases, e.g. 'see above') and the few words naming what they refer to do not "
+                     "count: what is left must be at least the policy's min_words, and more than the references."))
+def referring_reasoning(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+    pattern = reference_pattern(list(policy.vocabulary.settings.get("reference_phrases") or []))
+    least = min_words(policy)
+    problems = []
+    for need in _considerations(policy, project, req):
+        found = refers_only(need.get("content") or "", pattern, least)
+        if not found:
+            continue
+        named = {"id": need["id"], "phrases": ", ".join(f"'{p}'" for p in found.phrases), "own": found.own,
+                 "min_words": least, "referring": found.referring}
+        if found.own < least:
+            problem = ngettext(
+                "The consideration {id} refers elsewhere ({phrases}) instead of reasoning: without the references it "
+                "has {own} word of its own; the policy demands at least {min_words}.",
+                "The consideration {id} refers elsewhere ({phrases}) instead of reasoning: without the references it "
+                "has {own} words of its own; the policy demands at least {min_words}.", found.own)
+        else:
+            problem = ngettext(
+                "The consideration {id} refers elsewhere ({phrases}) instead of reasoning: without the references it "
+                "has {own} word of its own, fewer than the {referring} words of the references.",
+                "The consideration {id} refers elsewhere ({phrases}) instead of reasoning: without the references it "
+                "has {own} words of its own, fewer than the {referring} words of the references.", found.own)
+        problems.append(finding(policy, need, project, problem.format(**named), _(
+            "Write the reasoning here, in this project's words: what you considered, what you decided and why. A "
+            "reference may support the reasoning (an appendix, a case number), but the reader of this page must be "
+            "able to follow it without opening anything else."), req.id))
+    return problems
+
+
+# --- Repeating another consideration ----------------------------------------------------------------
+
+def _order(need: dict) -> tuple:
+    """Earliest first: by date, then where it is written (a copy is dated later than its original)."""
+    return (need.get("date") or "", source_file(need), need.get("lineno") or 0)
+
+
+def _not_later(other: dict, need: dict) -> bool:
+    """The other consideration may be what this one repeats: not dated after it (an undated one may be)."""
+    mine, theirs = need.get("date") or "", other.get("date") or ""
+    return not (mine and theirs) or theirs <= mine
+
+
+class Index:
+    """Every consideration of the site, for finding the ones that repeat another's text.
+
+    Identical texts (after normalising: words, lower case) are one group, so a text copied a
+    thousand times costs a thousand, not a million. Groups that are alike are found through the
+    runs of words (shingles) they share, and confirmed by difflib's ratio on their words – the
+    share of words the two have in common, in order. A pair can only reach `most` if it shares
+    enough shingles (`_enough`), so most pairs are never compared."""
+
+    def __init__(self, needs: list[dict], most: float):
+        self.most = most
+        texts: dict[tuple[str, ...], list[dict]] = {}
+        for need in needs:
+            texts.setdefault(tuple(_words(need.get("content"))), []).append(need)
+        self.words = list(texts)
+        self.members = [sorted(group, key=_order) for group in texts.values()]
+        self.group_of = {need["id"]: g for g, group in enumerate(self.members) for need in group}
+        self.shingles = [_shingles(words) for words in self.words]
+        postings: dict[tuple[str, ...], list[int]] = {}
+        for g, shingles in enumerate(self.shingles):
+            for shingle in shingles:
+                postings.setdefault(shingle, []).append(g)
+        self.postings = postings
+        self._alike: dict[int, list[tuple[int, float]]] = {}
+
+    def alike(self, g: int) -> list[tuple[int, float]]:
+        """The other groups whose text is more alike than `most`, with the ratio."""
+        if g not in self._alike:
+            self._alike[g] = self._compare(g)
+        return self._alike[g]
+
+    def _compare(self, g: int) -> list[tuple[int, float]]:
+        words, shingles = self.words[g], self.shingles[g]
+        shared: Counter[int] = Counter()
+        skipped = 0
+        for shingle in shingles:
+            groups = self.postings[shingle]
+            if len(groups) > COMMON:
+                skipped += 1
+                continue
+            shared.update(groups)
+        shared.pop(g, None)
+        # Shingles that repeat within the text, or were skipped as common, may be shared without being counted.
+        slack = skipped + max(0, len(words) - SHINGLE + 1) - len(shingles)
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(words)
+        found = []
+        for other, count in shared.items():
+            theirs = self.words[other]
+            if count < _enough(len(words), len(theirs), self.most) - slack:
+                continue
+            matcher.set_seq1(theirs)
+            if matcher.real_quick_ratio() >= self.most and matcher.quick_ratio() >= self.most:
+                ratio = matcher.ratio()
+                if ratio > self.most:
+                    found.append((other, ratio))
+        return found
+
+    def repeated(self, need: dict) -> tuple[dict, float] | None:
+        """The consideration this one repeats, with how alike they are: the most alike one that is not
+        dated after it (the earliest if several), or None. Two of the same date name each other."""
+        g = self.group_of.get(need["id"])
+        if g is None:
+            return None
+        options = []
+        same = next((other for other in self.members[g] if other["id"] != need["id"]), None)
+        if same is not None and _not_later(same, need) and self.most < 1:
+            options.append((same, 1.0))
+        for other, ratio in self.alike(g):
+            first = self.members[other][0]
+            if _not_later(first, need):
+                options.append((first, ratio))
+        return min(options, key=lambda o: (-o[1], _order(o[0]))) if options else None
+
+
+def _shingles(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {words[i:i + SHINGLE] for i in range(len(words) - SHINGLE + 1)}
+
+
+def _enough(mine: int, theirs: int, most: float) -> float:
+    """The fewest shingles two texts of these lengths (in words) must share to be `most` alike.
+
+    A ratio r means M = r(mine + theirs)/2 words in matching blocks; a block of L words holds L-SHINGLE+1
+    shingles, and the blocks are at most (mine + theirs - 2M + 1), so at least M - (SHINGLE-1)(blocks) are
+    shared. Where that is 0 or less (a low `most`), any shared shingle makes the pair worth comparing."""
+    matched = most * (mine + theirs) / 2
+    return max(1.0, matched - (SHINGLE - 1) * (mine + theirs - 2 * matched + 1))
+
+
+def index(policy: Policy) -> Index:
+    """The site's index of considerations, built once per policy (every case of the rule shares it)."""
+    cache = vars(policy)  # the policy is frozen; its cached properties live in the same dict
+    if "_reasoning_index" not in cache:
+        least = min_words(policy)
+        needs = [n for n in policy.needs.of_type("consideration") if text_problem(n, least) is None]
+        cache["_reasoning_index"] = Index(needs, max_similarity(policy))
+    return cache["_reasoning_index"]
+
+
+def max_similarity(policy: Policy) -> float:
+    return float(policy.vocabulary.settings.get("max_similarity") or 1.0)
+
+
+def _where(policy: Policy, need: dict) -> str:
+    line = need.get("lineno")
+    return f"{source_file(need)}:{line}" if line else source_file(need)
+
+
+@rule("repeated_reasoning", each="applicable", when=lambda req: "consideration" in req.answered_by,
+      description=N_("For each requirement answered by a consideration: the consideration is not (nearly) the text of "
+                     "another consideration, in the same project or another – at most the share of words in common "
+                     "the policy allows (max_similarity). Of two alike, the later one is reported; of two with the "
+                     "same date, both."))
+def repeated_reasoning(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
+    problems = []
+    for need in _considerations(policy, project, req):
+        found = index(policy).repeated(need)
+        if not found:
+            continue
+        other, ratio = found
+        theirs = (other.get("belongs_to") or [""])[0]
+        named = {"id": need["id"], "other": other["id"], "place": _where(policy, other), "project": theirs,
+                 "similarity": int(ratio * 100), "most": int(max_similarity(policy) * 100)}
+        if theirs == project["id"]:
+            problem = _("The consideration {id} repeats the text of {other} in the same project ({place}): "
+                        "{similarity} per cent of the words are the same, in the same order; the policy allows at "
+                        "most {most} per cent.")
+        else:
+            problem = _("The consideration {id} repeats the text of {other} in the project {project} ({place}): "
+                        "{similarity} per cent of the words are the same, in the same order; the policy allows at "
+                        "most {most} per cent.")
+        problems.append(finding(policy, need, project, problem.format(**named), _(
+            "Write this project's own reasoning for the requirement. If the same reasoning truly holds, say so in "
+            "this project's words, and say why it holds here too: what in this project's data, purpose and "
+            "citizens makes it the same as in {other}.").format(other=other["id"]), req.id))
+    return problems
