@@ -12,9 +12,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
-from dataetik import i18n
+from dataetik import i18n, readiness
 from dataetik.build_messages import parse_warnings
 from dataetik.findings import Finding
 from dataetik.i18n import _, ngettext
@@ -76,30 +77,39 @@ def run(site: Path, junit_path: Path | None = None, say=print) -> int:
     except VocabularyError as err:
         finding = Finding(rule="vocabulary", file=err.file.relative_to(site).as_posix(), line=err.line,
                           problem=err.problem, fix=err.fix)
-        say(text.render([Result("vocabulary", finding.location, "", (finding,))]))
+        say(text.render([Result("vocabulary", finding.location, "", (finding,))], checked=False))
         return 1
     unreadable = unreadable_pages(site)
     results = [Result("build", f.location, "", (f,)) for f in unreadable] or build(site, out, vocab)
-    say("  " + ngettext("built in {seconds} s, {count} message from the build",
-                        "built in {seconds} s, {count} messages from the build", len(results)).format(
-        seconds=f"{time.perf_counter() - started:.0f}", count=len(results)))
+    built_in = time.perf_counter() - started
     needs_json = out / "needs.json"
     requirement_url = lambda _: None  # noqa: E731
+    cases, projects, planned = [], [], []
     if needs_json.exists():
         policy = Policy.from_needs(load_needs(needs_json, srcdir=site), vocab)
-        cases = all_cases(policy)
-        say(ngettext("Running {checks} checks for {projects} project ...", "Running {checks} checks for {projects} "
-                     "projects ...", len(policy.projects)).format(checks=len(cases), projects=len(policy.projects)))
+        cases, projects = all_cases(policy), policy.projects
         # A bad counts file is reported again by its bias_result check, with the requirement: say it once.
         rechecked = {c.key for c in cases if c.rule == "bias_result"}
         results = [_in_project(r, policy) for r in results if not _repeated(r, rechecked)]
-        results += [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
 
         def requirement_url(req_id: str) -> str | None:
             need = policy.needs.get(req_id)
             return f"{(out / need['docname']).as_uri()}.html#{req_id}" if need else None
+    # Counted as the summary counts them: a message said again by a check is not counted twice.
+    say("  " + ngettext("built in {seconds} s, {count} message from the build",
+                        "built in {seconds} s, {count} messages from the build", len(results)).format(
+        seconds=f"{built_in:.0f}", count=len(results)))
+    if needs_json.exists():
+        say(ngettext("Running {checks} checks for {projects} project ...", "Running {checks} checks for {projects} "
+                     "projects ...", len(projects)).format(checks=len(cases), projects=len(projects)))
+        results += [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
+        found: dict[str, list[Finding]] = defaultdict(list)
+        for r in results:
+            for f in r.findings:
+                found[f.project or r.project].append(f)
+        planned = readiness.planned(policy, found)  # what go-live will demand: reported, failing nothing
     say("")
-    say(text.render(results, requirement_url))
+    say(text.render(results, requirement_url, planned, checked=needs_json.exists()))
     if junit_path:
         junit_path.parent.mkdir(parents=True, exist_ok=True)
         junit_path.write_text(junit.render(results), encoding="utf-8")

@@ -39,6 +39,9 @@ def test_contact_and_settings_are_read(tmp_path):
     ('\n[contact]\nname = "B"\nemail = "b@example.dk"\nphone = "1"\n', "'phone'"),
     ('\n[settings]\nchanged_requirement_fails = "ja"\n', "true eller false"),
     ('\n[settings]\nchanged_requirement_fail = true\n', "changed_requirement_fails"),
+    ('\n[settings]\nmax_similarity = 1.5\n', "max_similarity"),
+    ('\n[settings]\nmax_similarity = "0,9"\n', "max_similarity"),
+    ('\n[settings]\nreference_phrases = "se ovenfor"\n', "reference_phrases"),
 ])
 def test_a_malformed_contact_or_setting_is_refused_with_its_line(tmp_path, extra, words):
     site = policy_site(tmp_path, extra)

@@ -31,9 +31,16 @@ def test_text_groups_by_project_and_links_the_requirement():
         "        :addresses: R_Y\n"
         "    Læs kravet: file:///site/policy.html#R_Y\n"
         "\n"
-        "1 fejl i 1 af 2 kontroller."
+        "1 fejl i 1 af 2 kontroller.\n"
+        f"  – {CHECKS}."
     )
-    assert text.render(RESULTS[1:]) == "Alle 1 kontroller bestået."
+    assert text.render(RESULTS[1:]) == f"1 kontrol bestået.\n  – {CHECKS}."
+
+
+# What the summary says a check is, under every summary that counts checks.
+CHECKS = ("kontroller: hver regel køres én gang for hver ting, den gælder – et projekt med hvert krav, der gælder for "
+          "det, et projekt som helhed, en bias-test, politikkens principper og krav. Antallet afhænger kun af "
+          "politikken og projekterne, så det samme site giver altid det samme antal")
 
 
 def test_junit_has_one_testcase_per_case_named_as_pytest_names_it():

@@ -1,0 +1,202 @@
+"""Real reasoning: a consideration that only refers elsewhere, or repeats (nearly) another
+consideration's text, is a finding naming both places; real reasoning that cites an appendix,
+or treats a similar subject in other words, passes – and so do the example projects."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sitebuild import REPO, build, copy_site
+
+from dataetik.rules import all_cases
+from dataetik.rules.reasoning import Index, reference_pattern, refers_only
+
+PHRASES = ["se ovenfor", "se nedenfor", "vi henviser til", "henviser til", "jf.", "som beskrevet i", "se bilag"]
+
+REFERRING = ("Se ovenfor. Vi henviser til de to afsnit om formål og data, og til referatet fra mødet, "
+             "jf. bilag 2 og 3. Som beskrevet i projektbeskrivelsen er det hele gennemgået af projektgruppen.")
+ORIGINAL = ("Formålet er at give ældre borgere et forebyggende hjemmebesøg, før de får brug for hjælp. Vi bruger "
+            "kun alder, bopæl og om borgeren allerede modtager hjemmehjælp, fordi det er de oplysninger, loven "
+            "peger på, og fordi flere oplysninger ikke gør udvælgelsen bedre. Borgeren kan sige nej til besøget.")
+SECURITY = ("Data ligger i kommunens eget fagsystem med adgangsstyring efter rolle og logning af hvert opslag. "
+            "Listen over udvalgte borgere slettes, når besøget er tilbudt, og ingen oplysninger forlader kommunen. "
+            "Leverandøren har ikke adgang til personoplysninger, og sikkerhedsvurderingen er gennemgået af IT.")
+# The same text with three words changed: a copy an author has touched up.
+EDITED = SECURITY.replace("fagsystem", "sagssystem").replace("efter rolle", "efter funktion").replace(
+    "IT", "it-sikkerhed")
+# The same subject, another project's own words.
+SECURITY_OWN = ("Oplysningerne behandles kun i jobcentrets sagssystem. Kun sagsbehandlere med en aktiv sag kan se "
+                "dem, og systemet logger hvem der slår op. Resultatet af matchningen gemmes i sagen og slettes med "
+                "den, og der sendes ingen data til virksomhederne, før borgeren selv har sagt ja til et forløb.")
+APPENDIX = ("Formålet er at finde praktikpladser, der passer til den lediges ønsker og erfaring, hurtigere end i "
+            "dag. Vi bruger kun oplysninger, borgeren selv har givet i sit CV og ved samtalen, se bilag 2 for "
+            "listen over felter, og vi har fravalgt helbredsoplysninger, fordi de ikke er nødvendige for at foreslå "
+            "en plads. Forslaget er kun et forslag: sagsbehandleren beslutter sammen med borgeren.")
+
+# One text written for two requirements of the same project.
+TWICE = ("Vi har gennemgået projektet med jurist og fagfolk. Borgerne får et brev, før noget sker, og kan altid "
+         "tale med en medarbejder i stedet. Vi gemmer intet ud over det, sagen kræver, og vi evaluerer efter et år.")
+
+
+def project(slug: str, pid: str, date: str, formaal: str, sikkerhed: str) -> str:
+    return f"""# {slug}
+
+:::{{project}} {slug}
+:id: {pid}
+:department: Borgerservice
+:risk: høj
+:status: igangværende
+:start_date: 2025-06-01
+:personal_data: navn, adresse
+:legal_basis: GDPR art. 6, stk. 1, litra e
+:new_technology: nej
+:new_combination: nej
+:procured: nej
+:external_partners: nej
+:risk_criteria: K_SAARBARE
+
+Et projekt.
+:::
+
+:::{{consideration}} Formål
+:id: C_{pid[4:]}_FORMAAL
+:addresses: R_FORMAAL
+:date: {date}
+
+{formaal}
+:::
+
+:::{{consideration}} Sikkerhed
+:id: C_{pid[4:]}_SIKKERHED
+:addresses: R_SIKKERHED
+:date: {date}
+
+{sikkerhed}
+:::
+"""
+
+
+def line_of(site, slug: str, need_id: str) -> str:
+    lines = (site / "projects" / slug / "index.md").read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line == f":id: {need_id}")
+    return f"projects/{slug}/index.md:{number - 1}"  # a need's line is its directive's first line
+
+
+def findings(policy, rule: str) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for case in all_cases(policy):
+        if case.rule == rule:
+            for f in case.run():
+                found.setdefault(f.need, []).append(f)
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reasoning")
+    phrases = ", ".join(f'"{p}"' for p in PHRASES)
+    root = copy_site("tiny", tmp / "site", {
+        "policy/policy.toml": ("", f"\n[settings]\nreference_phrases = [{phrases}]\n"),
+        "projects/demo/index.md": ("Formålet er at give borgerne hurtigere svar, og vi bruger kun navn og adresse "
+                                   "til det.", REFERRING),
+        "projects/alfa/index.md": ("", project("alfa", "PRJ_ALFA", "2025-01-10", ORIGINAL, SECURITY)),
+        "projects/beta/index.md": ("", project("beta", "PRJ_BETA", "2025-03-01", ORIGINAL, EDITED)),
+        "projects/gamma/index.md": ("", project("gamma", "PRJ_GAMMA", "2025-03-01", APPENDIX, SECURITY_OWN)),
+        "projects/delta/index.md": ("", project("delta", "PRJ_DELTA", "2025-04-01", TWICE, TWICE)),
+    })
+    built = build(root)
+    assert built.policy, built.warnings
+    return built
+
+
+def test_a_consideration_that_only_refers_elsewhere_is_a_finding(site, monkeypatch):
+    monkeypatch.setenv("DATAETIK_TODAY", "2026-11-26")
+    found = findings(site.policy, "referring_reasoning")
+    assert list(found) == ["C_DEMO_FORMAAL"]
+    [f] = found["C_DEMO_FORMAAL"]
+    assert f.location == line_of(site.root, "demo", "C_DEMO_FORMAAL")
+    assert (f.project, f.requirement) == ("PRJ_DEMO", "R_FORMAAL")
+    assert "'se ovenfor'" in f.problem.lower() and "'vi henviser til'" in f.problem.lower() and "12" in f.problem
+
+
+def test_a_copied_consideration_is_a_finding_naming_both_places(site, monkeypatch):
+    monkeypatch.setenv("DATAETIK_TODAY", "2026-11-26")
+    found = findings(site.policy, "repeated_reasoning")
+    [f] = found["C_BETA_FORMAAL"]
+    assert f.location == line_of(site.root, "beta", "C_BETA_FORMAAL")
+    assert (f.project, f.requirement) == ("PRJ_BETA", "R_FORMAAL")
+    assert "C_ALFA_FORMAAL" in f.problem and "PRJ_ALFA" in f.problem
+    assert line_of(site.root, "alfa", "C_ALFA_FORMAAL") in f.problem
+    assert "100" in f.problem and "C_ALFA_FORMAAL" in f.fix
+
+
+def test_a_lightly_edited_copy_is_a_finding(site, monkeypatch):
+    monkeypatch.setenv("DATAETIK_TODAY", "2026-11-26")
+    [f] = findings(site.policy, "repeated_reasoning")["C_BETA_SIKKERHED"]
+    assert "C_ALFA_SIKKERHED" in f.problem and line_of(site.root, "alfa", "C_ALFA_SIKKERHED") in f.problem
+
+
+def test_two_alike_of_the_same_date_in_one_project_name_each_other(site, monkeypatch):
+    monkeypatch.setenv("DATAETIK_TODAY", "2026-11-26")
+    found = findings(site.policy, "repeated_reasoning")
+    assert "C_DELTA_SIKKERHED" in found["C_DELTA_FORMAAL"][0].problem
+    assert "C_DELTA_FORMAAL" in found["C_DELTA_SIKKERHED"][0].problem
+    assert "PRJ_DELTA" not in found["C_DELTA_FORMAAL"][0].problem  # "the same project", by its place
+
+
+def test_the_original_and_real_reasoning_pass(site, monkeypatch):
+    """The earlier original is not the copy; an appendix cited amid reasoning, and the same subject in
+    other words (gamma's security vs. alfa's and delta's), are real reasoning."""
+    monkeypatch.setenv("DATAETIK_TODAY", "2026-11-26")
+    repeated = findings(site.policy, "repeated_reasoning")
+    referring = findings(site.policy, "referring_reasoning")
+    for need in ("C_ALFA_FORMAAL", "C_ALFA_SIKKERHED", "C_GAMMA_FORMAAL", "C_GAMMA_SIKKERHED", "C_DEMO_SIKKERHED"):
+        assert need not in repeated and need not in referring
+    assert set(repeated) == {"C_BETA_FORMAAL", "C_BETA_SIKKERHED", "C_DELTA_FORMAAL", "C_DELTA_SIKKERHED"}
+
+
+def test_without_reference_phrases_in_the_policy_nothing_counts_as_a_reference():
+    """The words are the policy's: Python knows none, so another language fits by writing them."""
+    assert refers_only(REFERRING, reference_pattern([]), 12) is None
+    assert refers_only(REFERRING, reference_pattern(PHRASES), 12) is not None
+    english = reference_pattern(["see above", "we refer to"])
+    assert refers_only("See above. We refer to sections two and three of the plan.", english, 12)
+    assert refers_only(REFERRING, english, 12) is None
+
+
+def test_an_appendix_cited_amid_reasoning_passes():
+    assert refers_only(APPENDIX, reference_pattern(PHRASES), 40) is None
+    assert refers_only("Se bilag 2.", reference_pattern(PHRASES), 0)  # nothing but the reference
+
+
+def test_a_phrase_across_a_line_break_and_in_capitals_is_found():
+    text = "SE\nOVENFOR, og i øvrigt intet andet at tilføje her."
+    assert refers_only(text, reference_pattern(PHRASES), 12).phrases == ("SE OVENFOR",)
+
+
+def test_a_thousand_copies_of_one_text_cost_a_thousand_comparisons_not_a_million():
+    """The bench's synthetic projects share one text: each copy names the first, in one pass."""
+    needs = [{"id": f"C_{i}", "content": ORIGINAL, "date": "2025-01-01", "docname": f"p/{i:04d}", "lineno": 3}
+             for i in range(1000)]
+    index = Index(needs, 0.9)
+    assert len(index.words) == 1
+    assert index.repeated(needs[500])[0]["id"] == "C_0"
+    assert index.repeated(needs[0])[0]["id"] == "C_1"  # same date: the first one is reported too
+
+
+def test_the_example_projects_pass(tmp_path, monkeypatch):
+    """No false positives on the real text of the example projects (and their policy's phrases)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    for part in ("conf.py", "index.md", "policy", "ai-forordningen", "projects", "docs"):
+        src = REPO / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, site / part)
+    built = build(site)
+    assert built.policy, built.warnings
+    assert built.policy.vocabulary.settings["reference_phrases"], "the live policy lists its reference phrases"
+    monkeypatch.setenv("DATAETIK_TODAY", "2026-11-26")
+    considerations = built.policy.needs.of_type("consideration")
+    assert len(considerations) > 100
+    assert findings(built.policy, "referring_reasoning") == {}
+    assert findings(built.policy, "repeated_reasoning") == {}
