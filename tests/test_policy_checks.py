@@ -190,26 +190,30 @@ def test_planned_project_needs_no_approval(tmp_path):
          "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Projektet har status 'afsluttet', men ingen slutdato.\n"
          "    Sådan retter du det: Tilføj ':end_date: ÅÅÅÅ-MM-DD' – datoen, hvor projektet sluttede eller blev stoppet."),
         ((":start_date: 2025-03-01", ":start_date: 2025-03-01\n:end_date: 2024-12-31"),
-         "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Slutdatoen 2024-12-31 ligger før startdatoen 2025-03-01.\n"
-         "    Sådan retter du det: Ret ':start_date:' eller ':end_date:'."),
+         "projects/demo/index.md:9: PRJ_DEMO / R_FORMAAL: Slutdatoen 2024-12-31 ligger før startdatoen 2025-03-01.\n"
+         "    Sådan retter du det: ':start_date:' skal være den dag, data første gang blev taget i brug, og "
+         "':end_date:' den dag, brugen sluttede eller blev stoppet: ret den, der ikke er."),
         ((":date: 2025-02-15", ":date: 2025-04-15"),
-         "projects/demo/index.md:46: PRJ_DEMO / R_FORMAAL: AP_DEMO er dateret 2025-04-15, efter projektets start 2025-03-01. "
+         "projects/demo/index.md:52: PRJ_DEMO / R_FORMAAL: AP_DEMO er dateret 2025-04-15, efter projektets start 2025-03-01. "
          "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
-         "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
-         "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
+         "    Sådan retter du det: ':date:' skal være den dag, vurderingen faktisk blev lavet. Blev den lavet før "
+         "start, og er datoen skrevet forkert, så skriv den rigtige dag. Blev den lavet 2025-04-15, så ret ikke datoen "
+         "tilbage: stop brugen, gør vurderingen færdig og sæt ':start_date:' til den dag, brugen begynder igen."),
         ((":start_date: 2025-03-01", ":start_date: 2025-02-30"),
-         "projects/demo/index.md:3: PRJ_DEMO / R_FORMAAL: Startdatoen '2025-02-30' findes ikke i kalenderen.\n"
+         "projects/demo/index.md:8: PRJ_DEMO / R_FORMAAL: Startdatoen '2025-02-30' findes ikke i kalenderen.\n"
          "    Sådan retter du det: Ret dagen eller måneden i ':start_date:' (fx har februar kun 28 eller 29 dage)."),
         ((":id: C_DEMO_FORMAAL\n:addresses: R_FORMAAL\n:date: 2025-02-01", ":id: C_DEMO_FORMAAL\n:addresses: R_FORMAAL\n:date: 2025-03-02"),
-         "projects/demo/index.md:20: PRJ_DEMO / R_FORMAAL: C_DEMO_FORMAAL er dateret 2025-03-02, efter projektets start 2025-03-01. "
+         "projects/demo/index.md:23: PRJ_DEMO / R_FORMAAL: C_DEMO_FORMAAL er dateret 2025-03-02, efter projektets start 2025-03-01. "
          "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
-         "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
-         "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
+         "    Sådan retter du det: ':date:' skal være den dag, vurderingen faktisk blev lavet. Blev den lavet før "
+         "start, og er datoen skrevet forkert, så skriv den rigtige dag. Blev den lavet 2025-03-02, så ret ikke datoen "
+         "tilbage: stop brugen, gør vurderingen færdig og sæt ':start_date:' til den dag, brugen begynder igen."),
         ((":decision: godkendt\n:date: 2025-02-15", ":decision: godkendt\n:date: 2025-03-01"),
-         "projects/demo/index.md:46: PRJ_DEMO / R_FORMAAL: AP_DEMO er dateret 2025-03-01, samme dag som projektets start 2025-03-01. "
+         "projects/demo/index.md:52: PRJ_DEMO / R_FORMAAL: AP_DEMO er dateret 2025-03-01, samme dag som projektets start 2025-03-01. "
          "Overvejelser og godkendelse skal ligge før data tages i brug.\n"
-         "    Sådan retter du det: Ret datoen, hvis den er forkert. Er vurderingen reelt lavet efter start, så stop "
-         "brugen, gør vurderingen færdig og sæt ':start_date:' til datoen for den nye ibrugtagning."),
+         "    Sådan retter du det: ':date:' skal være den dag, vurderingen faktisk blev lavet. Blev den lavet før "
+         "start, og er datoen skrevet forkert, så skriv den rigtige dag. Blev den lavet 2025-03-01, så ret ikke datoen "
+         "tilbage: stop brugen, gør vurderingen færdig og sæt ':start_date:' til den dag, brugen begynder igen."),
         # Not shaped like a date: the build's field schema reports it (see below), so the rule stays quiet.
         ((":start_date: 2025-03-01", ":start_date: 1. marts 2025"), ""),
     ],

@@ -127,6 +127,11 @@ def test_common_author_slips_are_translated_with_a_suggestion():
         "/site/index.md:5: WARNING: Unknown directive type: 'notee' [myst.directive_unknown]\n"
     )
     assert [(f.line, f.problem, f.fix) for f in parse_warnings(stderr, VOCAB, root="/site")] == [
+        # A copied ID first: the element was not created, and what else is said may follow from that.
+        (58, "ID'et 'C_X_MAAL' bruges både her og i projects/x/index.md:20, så elementet her blev ikke oprettet. "
+             "Andre meldinger (fx at der mangler en overvejelse) kan følge af denne.",
+         "Giv det element, der er kopieret, sit eget, nye ID (et kopieret projekt skal have nye ID'er overalt), og kør "
+         "kontrollen igen, før du tilføjer noget, de andre meldinger beder om."),
         (3, "Feltet ':staus:' findes ikke.", "Mente du ':status:'? Se feltreferencen for de felter, hver slags element har."),
         (29, "Elementet har intet ':id:', så det blev ikke oprettet.",
          "Tilføj fx ':id: C_PROJEKT_EMNE' lige under elementets første linje (kun store bogstaver, tal og _)."),
@@ -135,8 +140,6 @@ def test_common_author_slips_are_translated_with_a_suggestion():
          "biastest, evidence, approval."),
         (57, "Overskriften springer et niveau over (fra niveau 1 til 3).",
          "Giv overskriften ét # mere end overskriften over den, fx ## under #."),
-        (58, "ID'et 'C_X_MAAL' bruges både her og i projects/x/index.md:20, så elementet her blev ikke oprettet.",
-         "Giv det element, der er kopieret, sit eget, nye ID (et kopieret projekt skal have nye ID'er overalt)."),
         (5, "'notee' er hverken en elementtype eller et kendt direktiv, så blokken blev ikke vist.",
          "Elementtyperne er: principle, requirement, risklevel, criterion, project, consideration, biastest, evidence, "
          "approval."),
