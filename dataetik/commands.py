@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -112,6 +113,8 @@ def cmd_risk(args) -> int:
     print(f"  :risk: {outcome.level}")
     if outcome.met:
         print(f"  :risk_criteria: {', '.join(outcome.met)}")
+    for trait_field, value in outcome.traits.items():  # the traits the criteria answered
+        print(f"  :{trait_field}: {value}")
     return 0
 
 
@@ -209,12 +212,13 @@ def cmd_fingerprints(args) -> int:
 
 def cmd_aggregate(args) -> int:
     from dataetik.biastest import PolicyBias
-    from dataetik.biastest.aggregate import AggregateError, write_counts
+    from dataetik.biastest.aggregate import AggregateError, attributes_from, missing_attributes, write_counts
 
     # The disclosure threshold of the site the counts go into; a flag may only tighten it.
     output = Path(args.output).resolve()
     site = Path(args.site).resolve() if args.site else _site_holding(output)
-    floor = PolicyBias.of(new_cmd.load_policy(site)).min_cell if site and (site / "conf.py").exists() else None
+    policy_bias = PolicyBias.of(new_cmd.load_policy(site)) if site and (site / "conf.py").exists() else None
+    floor = policy_bias.min_cell if policy_bias else None
     min_cell = floor if args.min_cell is None else args.min_cell
     if min_cell is None:
         raise ScaffoldError(_("No policy states a disclosure threshold (min_cell) for the counts. Give it with "
@@ -223,13 +227,51 @@ def cmd_aggregate(args) -> int:
         raise ScaffoldError(_("--min-cell {min_cell} is lower than the policy's disclosure threshold of {floor}. The "
                               "threshold may be tightened, never loosened.").format(min_cell=min_cell, floor=floor))
     try:
-        target = write_counts(Path(args.rows), Path(args.output), args.attribute, args.predicted, args.actual,
-                              min_cell, force=args.force)
+        attributes = attributes_from(args.attribute, args.bands or [])
+        table = write_counts(Path(args.rows), Path(args.output), attributes, args.predicted, args.actual,
+                             min_cell, force=args.force)
     except AggregateError as err:
         raise ScaffoldError(str(err)) from None
     print(_("Written: {target} (aggregated counts; the row file must not be published or committed)").format(
-        target=target))
+        target=args.output))
+    missing = missing_attributes(policy_bias.attributes if policy_bias else (), attributes)
+    if missing:
+        _say_missing(args, table, attributes, missing, policy_bias.attributes)
+        return 1
     return 0
+
+
+def _say_missing(args, table, attributes, missing: list[str], required: tuple[str, ...]) -> None:
+    """Name each attribute the policy demands that the counts lack, with the whole command that adds it:
+    the bias check would otherwise reject the file later, further from the extract."""
+    import shlex
+
+    from dataetik.biastest.aggregate import suggestion
+
+    replace, extra = {}, []
+    for name in missing:
+        renamed, added = suggestion(name, table, attributes)
+        replace |= renamed
+        extra += added
+    argv = ["dataetik", "aggregate", args.rows]
+    for spec in args.attribute:
+        argv += ["--attribute", replace.get(spec, spec)]
+    renamed_names = {old.partition("=")[0]: new.partition("=")[0] for old, new in replace.items()}
+    for spec in args.bands or []:
+        name, _sep, bands = spec.partition("=")
+        argv += ["--bands", f"{renamed_names.get(name, name)}={bands}"]
+    argv += extra + ["--predicted", args.predicted] + (["--actual", args.actual] if args.actual else [])
+    argv += (["--min-cell", str(args.min_cell)] if args.min_cell is not None else [])
+    argv += (["--site", args.site] if args.site else []) + ["-o", args.output, "--force"]
+    print(ngettext("The policy demands that bias tests are tested across {required}; the counts lack the attribute "
+                   "{missing}.", "The policy demands that bias tests are tested across {required}; the counts lack the "
+                   "attributes {missing}.", len(missing)).format(
+        required=", ".join(required), missing=", ".join(f"'{m}'" for m in missing)), file=sys.stderr)
+    print(_("Columns in {path}: {columns}.").format(path=args.rows, columns=", ".join(table.columns)), file=sys.stderr)
+    command = " ".join(w if re.fullmatch(r"[\w@%+=:,./-]+", w) else shlex.quote(w) for w in argv)
+    print(ngettext("Add it with:", "Add them with:", len(missing)) + "\n  " + command, file=sys.stderr)
+    if "--bands" in extra:
+        print(_("The age bands are an example: use those the analysis is to compare."), file=sys.stderr)
 
 
 def register(subparsers) -> None:
@@ -273,10 +315,19 @@ def register(subparsers) -> None:
     prints.set_defaults(func=cmd_fingerprints)
     for sub in (new, check, risk, classify, exp, prints):
         sub.add_argument("--site", default=".", help=_("the site's folder (default: the current one)"))
-    agg = subparsers.add_parser("aggregate", help=_("make aggregated counts for a bias test from a local row file"))
+    agg = subparsers.add_parser("aggregate", help=_("make aggregated counts for a bias test from a local row file"),
+                                description=_("Counts for a bias test from a local file with one row per case. Example: "
+                                              "dataetik aggregate udtraek.csv --attribute køn=koen --attribute "
+                                              "aldersgruppe=alder --bands aldersgruppe=0-17,18-29,30-49,50- --predicted "
+                                              "valgt -o projects/<folder>/biastest.csv"))
     agg.add_argument("rows", help=_("local file with one row per case (CSV or Parquet); must never be committed"))
-    agg.add_argument("--attribute", action="append", required=True,
-                     help=_("attribute to count by (repeat: sex, age group ...)"))
+    agg.add_argument("--attribute", action="append", required=True, metavar=_("NAME[=COLUMN]"),
+                     help=_("attribute to count by, as the policy names it; if the file's column is named otherwise, "
+                            "write the policy's name, '=' and the column, e.g. køn=koen (repeat for each attribute)"))
+    agg.add_argument("--bands", action="append", metavar=_("NAME=BANDS"),
+                     help=_("group an attribute's whole numbers (ages) into bands, lowest first, the last one open: "
+                            "e.g. aldersgruppe=0-17,18-29,30-49,50- gives the groups 0-17, 18-29, 30-49 and 50+ "
+                            "(repeat for each attribute)"))
     agg.add_argument("--predicted", required=True, help=_("column with the method's selection (0/1)"))
     agg.add_argument("--actual", help=_("column with the actual outcome (0/1), if it is known"))
     agg.add_argument("--min-cell", type=int, help=_("disclosure threshold (default: the policy's; required where it "

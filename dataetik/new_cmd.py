@@ -15,8 +15,8 @@ from pathlib import Path
 from dataetik import i18n
 from dataetik.i18n import _
 from dataetik.needs_data import load_needs
-from dataetik.policy import Policy
-from dataetik.risk import ask, yes_or_no
+from dataetik.policy import Policy, _as_list
+from dataetik.risk import ask, questions, traits_set, yes_or_no
 from dataetik.scaffold import NewProject, ScaffoldError, project_code, project_page, slugify
 
 def load_policy(site: Path) -> Policy:
@@ -51,7 +51,7 @@ def validate(policy: Policy, site: Path, name: str, department: str, risk: str) 
     if folder.exists():
         raise ScaffoldError(_("The folder {folder} already exists, and it will not be overwritten. Choose another name, "
                               "or edit the existing assessment.").format(folder=folder.relative_to(site)))
-    return slug, project_code(slug, set(policy.needs.by_id))
+    return slug, project_code(name, set(policy.needs.by_id))
 
 
 def create(site: Path, policy: Policy, new: NewProject) -> Path:
@@ -72,16 +72,23 @@ def interview(policy: Policy, prompt: Callable[[str], str], say: Callable[[str],
     slugify(name)  # refuse a bad name before asking more
     department = department or prompt(_("Department / unit:") + " ").strip()
     vocab = policy.vocabulary
-    # A trait a classification questionnaire sets is asked there (dataetik klassificer), not twice.
-    classified = {w for c in policy.needs.of_type("criterion") for w in c.get("sets") or []}
+    questionnaire = risk is None and bool(vocab.risk_levels)
+    # Each trait is asked once: a trait a risk criterion answers is asked there (when the risk
+    # questionnaire runs), one a classification questionnaire sets is asked by dataetik klassificer.
+    by_risk = traits_set(vocab, questions(policy)) if questionnaire else set()
+    classified = {w for c in policy.needs.of_type("criterion") if c.get("raises_to") not in vocab.risk_levels
+                  for w in _as_list(c.get("sets"))}
     for trait in vocab.traits:
+        if trait.field in traits or trait.field in by_risk:
+            continue
         if trait.word in classified:
-            traits.setdefault(trait.field, vocab.no)
-        elif trait.field not in traits:
+            traits[trait.field] = vocab.no
+        else:
             traits[trait.field] = yes_or_no(vocab, prompt, trait.question, say)
     criteria, record = [], []
-    if risk is None and vocab.risk_levels:
+    if questionnaire:
         outcome = ask(policy, prompt, say)
         risk, criteria, record = outcome.level, list(outcome.met), list(outcome.record)
-    return NewProject(name, department, risk or "", traits, criteria, record)
-
+        traits = {**outcome.traits, **traits}  # a trait given as a flag stands
+    ordered = {t.field: traits[t.field] for t in vocab.traits if t.field in traits}
+    return NewProject(name, department, risk or "", ordered, criteria, record)

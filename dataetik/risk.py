@@ -2,17 +2,19 @@
 
 Each `criterion` need is a yes/no question that raises the risk to at least its
 `raises_to`. The proposed level is the highest one a 'yes' reaches; no 'yes' is
-the lowest level. Inspired by Canada's Algorithmic Impact Assessment, but every
+the lowest level. A criterion that `sets` one of the policy's traits answers that trait
+too (yes sets it, no leaves it no), so `dataetik new` does not ask it again in other words.
+Each question is shown with its `why` and `example`, where the policy gives them. Inspired by Canada's Algorithmic Impact Assessment, but every
 question and threshold comes from our own policy pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dataetik.i18n import _
-from dataetik.policy import Policy
+from dataetik.policy import Policy, _as_list
 from dataetik.vocabulary import Vocabulary
 
 
@@ -22,6 +24,9 @@ class Question:
     title: str
     text: str
     raises_to: str
+    why: str = ""
+    example: str = ""
+    sets: tuple[str, ...] = ()  # the policy's trait words a yes sets
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class Outcome:
     level: str
     met: tuple[str, ...]        # IDs of the criteria answered yes
     record: tuple[str, ...]     # one line per question, for the assessment
+    traits: dict[str, str] = field(default_factory=dict)  # trait field -> yes/no, for traits a criterion sets
 
 
 def questions(policy: Policy) -> list[Question]:
@@ -39,7 +45,21 @@ def questions(policy: Policy) -> list[Question]:
         [c for c in policy.needs.of_type("criterion") if c.get("raises_to") in policy.vocabulary.risk_levels],
         key=lambda n: (-rank(n.get("raises_to")), n.get("docname") or "", n.get("lineno") or 0),
     )
-    return [Question(c["id"], c["title"], " ".join((c.get("content") or c["title"]).split()), c.get("raises_to")) for c in criteria]
+    traits = {t.word for t in policy.vocabulary.traits}
+    return [Question(c["id"], c["title"], _words(c.get("content") or c["title"]), c.get("raises_to"),
+                     _words(c.get("why")), _words(c.get("example")),
+                     tuple(w for w in _as_list(c.get("sets")) if w in traits))
+            for c in criteria]
+
+
+def _words(text) -> str:
+    return " ".join((text or "").split())
+
+
+def traits_set(vocab: Vocabulary, qs: list[Question]) -> set[str]:
+    """The fields of the traits the questionnaire answers: not to be asked on their own as well."""
+    fields = {t.word: t.field for t in vocab.traits}
+    return {fields[w] for q in qs for w in q.sets}
 
 
 def propose(vocab: Vocabulary, qs: list[Question], answers: dict[str, bool]) -> Outcome:
@@ -47,7 +67,10 @@ def propose(vocab: Vocabulary, qs: list[Question], answers: dict[str, bool]) -> 
     levels = [q.raises_to for q in qs if q.id in met]
     level = max(levels, key=vocab.risk_rank) if levels else vocab.risk_levels[0]
     record = tuple(f"{q.id} {q.title}: {vocab.yes if answers.get(q.id) else vocab.no}" for q in qs)
-    return Outcome(level, met, record)
+    fields = {t.word: t.field for t in vocab.traits}
+    traits = {fields[w]: vocab.no for q in qs for w in q.sets}
+    traits |= {fields[w]: vocab.yes for q in qs if q.id in met for w in q.sets}
+    return Outcome(level, met, record, traits)
 
 
 def yes_or_no(vocab: Vocabulary, prompt: Callable[[str], str], question: str, say: Callable[[str], None]) -> str:
@@ -68,8 +91,13 @@ def ask(policy: Policy, prompt: Callable[[str], str], say: Callable[[str], None]
     vocab = policy.vocabulary
     qs = questions(policy)
     say(_("Risk assessment: answer {yes} or {no} to each question.").format(yes=vocab.yes, no=vocab.no))
-    answers = {q.id: yes_or_no(vocab, prompt, f"{i}/{len(qs)} {q.text}", say) == vocab.yes
-               for i, q in enumerate(qs, 1)}
+    answers = {}
+    for i, q in enumerate(qs, 1):
+        say(f"\n{i}/{len(qs)} {q.title}")
+        for label, text in ((_("Why we ask"), q.why), (_("Example"), q.example)):
+            if text:
+                say(f"   {label}: {text}")
+        answers[q.id] = yes_or_no(vocab, prompt, f"   {q.text}", say) == vocab.yes
     outcome = propose(vocab, qs, answers)
     say(_("Proposed risk profile: {level} (approved at least by: {approver}).").format(
         level=outcome.level, approver=policy.approval_level(outcome.level)))

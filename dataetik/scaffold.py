@@ -30,21 +30,52 @@ def date_placeholder() -> str:
     return _("YYYY-MM-DD")
 
 
+def _ascii_words(text: str) -> list[str]:
+    """'Tidlig indsats for børn' -> ['tidlig', 'indsats', 'for', 'boern']: whole words, lower case, with
+    æ/ø/å spelled ae/oe/aa (before dropping other accents, so no letter turns into garbage)."""
+    text = unicodedata.normalize("NFKD", text.strip().translate(_DANISH))
+    return re.findall(r"[a-z0-9]+", text.encode("ascii", "ignore").decode().lower())
+
+
+def _within(words: list[str], limit: int, sep: str) -> str:
+    """As many whole words as fit in limit characters (the first one always, whole)."""
+    kept = words[:1]
+    for word in words[1:]:
+        if len(sep.join([*kept, word])) > limit:
+            break
+        kept.append(word)
+    return sep.join(kept)
+
+
+def small_words() -> set[str]:
+    """The language's small words (articles, prepositions, conjunctions), left out of IDs: they carry
+    no meaning of their own. A list of language words, so it lives in the message catalogue."""
+    # Translators: short words left out of generated IDs, separated by commas; list your language's own.
+    words = _("a, an, and, at, by, for, from, in, of, on, or, the, to, with")
+    return {w for part in words.split(",") for w in _ascii_words(part)}
+
+
 def slugify(name: str) -> str:
-    """'Ruteplanlægning i hjemmeplejen' -> 'ruteplanlaegning-i-hjemmeplejen'."""
-    text = unicodedata.normalize("NFKD", name.strip().translate(_DANISH))
-    text = text.encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    if not re.search(r"[a-z]", slug):
+    """'Ruteplanlægning i hjemmeplejen' -> 'ruteplanlaegning-i-hjemmeplejen' (at most 60 characters,
+    cut between words)."""
+    words = _ascii_words(name)
+    if not any(re.search(r"[a-z]", w) for w in words):
         raise ScaffoldError(_("The project name '{name}' cannot be used: it must contain letters. Write e.g. "
                               '"Route planning in home care".').format(name=name))
-    return slug[:60].rstrip("-")
+    return _within(words, 60, "-")
 
 
-def project_code(slug: str, taken: set[str]) -> str:
-    """A short, stable ID code from the slug's first significant word, unique against taken IDs."""
-    words = [w for w in slug.split("-") if len(w) > 2] or slug.split("-")
-    code = words[0].upper()[:16]
+def id_code(text: str, limit: int = 24) -> str:
+    """An ID part made of the meaningful whole words of a name: 'Tidlig indsats for udsatte børn' ->
+    'TIDLIG_INDSATS_UDSATTE' (the small words skipped, cut between words within limit)."""
+    words = _ascii_words(text.replace("-", " "))
+    meaningful = [w for w in words if w not in small_words()] or words
+    return _within(meaningful, limit, "_").upper()
+
+
+def project_code(name: str, taken: set[str]) -> str:
+    """A short, stable ID code from the project's name (or slug), unique against taken IDs."""
+    code = id_code(name) or "P"
     if not code[0].isalpha():
         code = f"P{code}"
     candidate, n = code, 2
@@ -87,7 +118,7 @@ def _consideration(code: str, req: Requirement) -> str:
 
 
 def _evidence(code: str, req_ids: list[str], kind: str) -> str:
-    short = re.sub(r"[^A-Z0-9]+", "_", kind.upper().translate(_DANISH))[:20].strip("_")
+    short = id_code(kind)
     todo, date = placeholder(), date_placeholder()
     where = _("where the document is kept, e.g. a case number")
     conclusion = _("What does the document conclude?")
