@@ -65,11 +65,10 @@ def _readiness(items: Sequence[Readiness], requirement_url) -> list[str]:
                "now.").format(status=status), ""]
     for r in sorted(items, key=lambda r: r.project["id"]):
         lines.append(_when(r))
-        if r.approval_level:
-            approval = (_("{approvals} approves it").format(approvals=", ".join(r.approvals)) if r.approvals
-                        else _("there is none yet"))
-            lines.append("  " + _("Approval at least at the level '{level}' (risk profile '{risk}'): {approval}.").format(
-                level=r.approval_level, risk=r.project.get("risk"), approval=approval))
+        if r.approval_level and r.approvals:  # a missing approval is the approval rule's finding, with its level
+            lines.append("  " + _("Approved at the level its risk profile '{risk}' demands ('{level}' or higher) by "
+                                  "{approvals}.").format(risk=r.project.get("risk"), level=r.approval_level,
+                                                         approvals=", ".join(r.approvals)))
         lines += _findings(list(r.findings), requirement_url)
         if r.errors_now:
             lines.append("  " + ngettext("And the {count} error above.", "And the {count} errors above.",
