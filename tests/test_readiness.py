@@ -111,6 +111,8 @@ def test_a_planned_project_hears_what_its_start_will_demand_and_passes(planned):
     assert "Det kræves, når status ændres til 'igangværende' – ud over fejlene ovenfor. Det fejler intet nu." in part
     # Judged on the day it is to start, not today.
     assert "PRJ_DEMO – skal i gang 2027-03-01; kontrolleret, som om det var i brug fra den dag" in part
+    assert ("  Overvejelser og godkendelse skal være dateret før 2027-03-01; fra den dag kan status være "
+            "'igangværende'.") in part
     # The level its risk profile demands, and that the manager's approval is not enough.
     assert ("Projektet har status 'igangværende' og risikoprofil 'høj', så det kræver en godkendelse (godkendt/"
             "betinget) på mindst niveauet 'direktørkreds', men AP_DEMO er 'godkendt' på niveauet 'leder'.") in part

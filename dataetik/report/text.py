@@ -65,6 +65,9 @@ def _readiness(items: Sequence[Readiness], requirement_url) -> list[str]:
                "now.").format(status=status), ""]
     for r in sorted(items, key=lambda r: r.project["id"]):
         lines.append(_when(r))
+        if r.start and r.start >= r.day:  # the dates that must hold on the day
+            lines.append("  " + _("Considerations and approval must be dated before {start}; from that day the status "
+                                  "may be '{status}'.").format(start=r.start, status=r.status))
         if r.approval_level and r.approvals:  # a missing approval is the approval rule's finding, with its level
             lines.append("  " + _("Approved at the level its risk profile '{risk}' demands ('{level}' or higher) by "
                                   "{approvals}.").format(risk=r.project.get("risk"), level=r.approval_level,
