@@ -94,7 +94,7 @@ def test_aggregate_names_the_missing_attribute_with_the_command_that_adds_it(sit
     bias check accepts."""
     target = site / "projects/demo/biastest.csv"
     first = dataetik("aggregate", str(extract), "--attribute", "koen", "--predicted", "valgt", "-o", str(target), cwd=site)
-    assert first.returncode == 1 and "Traceback" not in first.stderr
+    assert first.returncode == 0 and "Traceback" not in first.stderr and target.exists()
     assert "optællingerne mangler attributterne 'køn', 'aldersgruppe'" in first.stderr
     assert "Kolonner i " in first.stderr and "id, koen, alder, valgt" in first.stderr
     command = next(line.strip() for line in first.stderr.splitlines() if line.strip().startswith("dataetik aggregate"))

@@ -214,8 +214,8 @@ def test_new_and_check_on_a_policy_without_risk_levels_approvals_or_traits(tmp_p
     check = dataetik(site, "check")
     assert check.returncode == 1 and "Traceback" not in check.stdout + check.stderr
     failed = failing_cases(site)
-    assert {f"test_consideration[PRJ_STREET-{r}]" for r in ("R_PUBLIC_BENEFIT", "R_LAW", "R_DATA_QUALITY")} <= failed
-    assert "test_placeholders[PRJ_STREET-R_PUBLIC_BENEFIT]" in failed
+    assert {f"test_consideration[PRJ_STREET_LIGHTING-{r}]" for r in ("R_PUBLIC_BENEFIT", "R_LAW", "R_DATA_QUALITY")} <= failed
+    assert "test_placeholders[PRJ_STREET_LIGHTING-R_PUBLIC_BENEFIT]" in failed
     assert not {name for name in failed if "PRJ_LIBRARY_FOOTFALL" in name}
 
     from dataetik import i18n
