@@ -184,8 +184,9 @@ def test_a_high_risk_project_in_use_without_an_impact_assessment_fails_citing_th
 
 
 def test_before_the_named_date_the_same_gap_is_a_warning_saying_from_when(tmp_path, monkeypatch):
-    built = build(law_site(tmp_path, extra={"projects/demo/index.md": (":start_date: 2025-03-01",
-                                                                        ":start_date: 2028-01-10")}))
+    # Judged in 2027, a project that starts in 2028 is planned: in use before its start is a finding of its own.
+    built = build(law_site(tmp_path, extra={"projects/demo/index.md": (":status: igangværende\n:start_date: 2025-03-01",
+                                                                        ":status: planlagt\n:start_date: 2028-01-10")}))
     [warning] = findings(built, monkeypatch, "2027-06-01")
     assert warning.severity == "warning" and "2027-12-02" in warning.problem
 

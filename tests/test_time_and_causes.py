@@ -87,6 +87,11 @@ def test_planned_after_its_start_date_is_a_warning_that_fails_nothing(tmp_path, 
     assert where(found) == [(START_LINE, "PRJ_DEMO", "warning")]
     assert "igangværende" in found[0].fix  # the word for 'in use'
     assert dates(site, "2025-02-20", monkeypatch) == []  # control: judged before the start
+    # Nothing is in use yet, so an assessment written after the planned start is not "too late":
+    # the start date that has passed is the one thing to correct.
+    later = built(tmp_path / "later", (":status: igangværende", ":status: planlagt"),
+                  (":decision: godkendt\n:date: 2025-02-15", ":decision: godkendt\n:date: 2025-04-15"))
+    assert where(dates(later, TODAY, monkeypatch)) == [(START_LINE, "PRJ_DEMO", "warning")]
 
 
 def test_an_ended_project_with_an_end_date_in_the_future_is_a_finding(tmp_path, monkeypatch):

@@ -195,7 +195,9 @@ def dates(policy: Policy, project: dict, requirement: str = "") -> list[Finding]
                     date=need.get("date"), need=need["id"]), no_such_day("date"), "date")
     problems += _future_parts(policy, project, requirement)
     # Permission must precede use: the first assessment of each requirement (rejections may come at any time).
-    late = _late_assessments(policy, project, start)
+    # A planned project uses nothing yet: its start date is a plan, and one that has passed is the warning above.
+    planned = policy.vocabulary.status_means(project.get("status"), "planned")
+    late = [] if planned else _late_assessments(policy, project, start)
     first_dated = len(_first_assessments(policy, project))
     if len(late) >= 2 and len(late) > START_IS_THE_CAUSE * first_dated:
         problems.append(_started_too_early(policy, project, start, late, first_dated, requirement))
