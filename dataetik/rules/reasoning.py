@@ -23,6 +23,9 @@ from dataetik.rules.answers import answers, finding, min_words, text_problem
 # A reference names a place in a few words ("afsnit 3 om formål"); a longer clause after the
 # phrase is the author's own sentence, so at most this many words count as the referent.
 REFERENT_WORDS = 8
+# A citation in a full consideration ("jf. art. 9, stk. 2") is a small share of it; a text that is at least
+# this share references, and short of the policy's minimum without them, leans on the references.
+REFERENCE_SHARE = 0.25
 # Texts are compared by runs of this many words (shingles): long enough that two texts on the same
 # subject share few, short enough that a lightly edited copy keeps most.
 SHINGLE = 3
@@ -39,11 +42,19 @@ def _considerations(policy: Policy, project: dict, req: Requirement) -> list[dic
     """The project's considerations of the requirement that are long enough and free of placeholders
     (the consideration rule reports the others), each under the first requirement it addresses that
     applies to the project, so that a consideration answering two is reported once."""
-    applicable = {q.id for q in policy.applicable(project)}
+    applicable = _applicable(policy, project)
     least = min_words(policy)
     return [need for need in answers(policy, project, "consideration", req)
             if next((a for a in need.get("addresses") or [] if a in applicable), None) == req.id
             and text_problem(need, least) is None]
+
+
+def _applicable(policy: Policy, project: dict) -> set[str]:
+    """The requirements that apply to the project, worked out once per project, not once per case."""
+    cache = vars(policy).setdefault("_reasoning_applicable", {})  # the policy is frozen; see index()
+    if project["id"] not in cache:
+        cache[project["id"]] = {q.id for q in policy.applicable(project)}
+    return cache[project["id"]]
 
 
 # --- Referring instead of reasoning ----------------------------------------------------------------
@@ -78,17 +89,22 @@ def referring(text: str, pattern: re.Pattern | None) -> Referring | None:
 
 
 def refers_only(text: str, pattern: re.Pattern | None, least: int) -> Referring | None:
-    """The references of a text whose own reasoning is too little: fewer words outside the references
-    than the policy's minimum length of a consideration, or fewer than the references themselves."""
+    """The references of a text that refers instead of reasoning: its own words are fewer than the
+    references', or fewer than the policy's minimum length where the references are a notable share
+    (REFERENCE_SHARE) – not where a full consideration cites a law or an appendix in passing."""
     found = referring(text, pattern)
-    return found if found and (found.own < least or found.own < found.referring) else None
+    if not found:
+        return None
+    share = found.referring / (found.own + found.referring)
+    return found if found.own < found.referring or (found.own < least and share >= REFERENCE_SHARE) else None
 
 
 @rule("referring_reasoning", each="applicable", when=lambda req: "consideration" in req.answered_by,
       description=N_("For each requirement answered by a consideration: the consideration gives its own reasoning, "
                      "not only references to text elsewhere. Words of the policy's reference phrases "
                      "(reference_phrases, e.g. 'see above') and the few words naming what they refer to do not "
-                     "count: what is left must be at least the policy's min_words, and more than the references."))
+                     "count: what is left must be more than the references and, where they are a quarter of the text or "
+                     "more, at least the policy's min_words."))
 def referring_reasoning(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
     pattern = reference_pattern(list(policy.vocabulary.settings.get("reference_phrases") or []))
     least = min_words(policy)
@@ -99,7 +115,7 @@ def referring_reasoning(policy: Policy, project: dict, req: Requirement) -> list
             continue
         named = {"id": need["id"], "phrases": ", ".join(f"'{p}'" for p in found.phrases), "own": found.own,
                  "min_words": least, "referring": found.referring}
-        if found.own < least:
+        if found.own >= found.referring:
             problem = ngettext(
                 "The consideration {id} refers elsewhere ({phrases}) instead of reasoning: without the references it "
                 "has {own} word of its own; the policy demands at least {min_words}.",
