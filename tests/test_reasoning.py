@@ -220,3 +220,29 @@ def test_the_example_projects_pass(tmp_path, monkeypatch):
     assert len(considerations) > 100
     assert findings(built.policy, "referring_reasoning") == {}
     assert findings(built.policy, "repeated_reasoning") == {}
+
+
+def test_the_index_finds_every_pair_a_full_comparison_finds():
+    """The shingle index skips most pairs; it may never skip one that is alike (edited copies, seeded)."""
+    import difflib
+    import itertools
+    import random
+    import re
+
+    pool = re.split(r"(?<=[.!?])\s+", " ".join([ORIGINAL, SECURITY, SECURITY_OWN, APPENDIX, TWICE]))
+    rnd = random.Random(7)
+    texts = [" ".join(rnd.sample(pool, 3)) for _ in range(60)]
+    for _ in range(60):
+        words = rnd.choice(texts).split()
+        for _ in range(rnd.randint(0, 8)):
+            j = rnd.randrange(len(words))
+            [lambda: words.__setitem__(j, "og"), lambda: words.pop(j), lambda: words.insert(j, "kun")][rnd.randrange(3)]()
+        texts.append(" ".join(words))
+    needs = [{"id": f"C_{i}", "content": t, "date": "2025-01-01", "docname": f"p/{i}", "lineno": 1}
+             for i, t in enumerate(texts)]
+    for most in (0.8, 0.9):
+        index = Index(needs, most)
+        found = {frozenset((g, o)) for g in range(len(index.words)) for o, _ in index.alike(g)}
+        full = {frozenset((g, o)) for g, o in itertools.combinations(range(len(index.words)), 2)
+                if difflib.SequenceMatcher(None, index.words[g], index.words[o], autojunk=False).ratio() > most}
+        assert found == full and full
