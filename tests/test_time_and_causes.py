@@ -167,8 +167,7 @@ def test_a_copied_id_says_that_other_messages_may_follow_from_it(tmp_path):
     assert "overvejelse" in after.splitlines()[0]  # "other messages (e.g. that a consideration is missing) ..."
 
 
-@pytest.mark.xfail(strict=True, reason="report/text.py sorts a project's findings by file and line; it is to sort "
-                                       "by Finding.order, which puts root causes (a copied ID) first")
 def test_a_copied_id_is_reported_before_the_missing_consideration_it_causes(tmp_path):
     check = dataetik(copy_site("tiny", tmp_path / "site", {DEMO: COPIED_ID}), "check", "--dato", TODAY)
+    # Root causes first (Finding.order), though its line comes after the project's.
     assert check.stdout.index(f"{DEMO}:{DUPLICATE_LINE}\n") < check.stdout.index(f"{DEMO}:3\n")
