@@ -11,6 +11,8 @@ asserts nothing. Usage:
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import resource
 import shutil
 import statistics
@@ -28,11 +30,6 @@ from dataetik.scaffold import NewProject, filled_in, project_code, project_page
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_PARTS = ["conf.py", "index.md", "policy", "ai-forordningen", "projects", "docs"]
-FILLER = (
-    "Vi har drøftet kravet i projektgruppen med fagpersoner og jurist og vurderer, at projektet lever op til det. "
-    "Begrundelsen er dokumenteret i referatet fra mødet, og vurderingen tages op igen, hvis data, metode eller "
-    "formål ændrer sig, eller hvis medarbejderne oplever resultater, der ikke giver fagligt mening."
-)
 COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
     f"{a},{g},,{p},{n}\n"
     for a, groups in {"køn": ["kvinde", "mand"], "aldersgruppe": ["under 50", "50 og derover"]}.items()
@@ -41,16 +38,28 @@ COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
 )
 
 
-def synthetic_project(policy: Policy, i: int) -> tuple[str, str]:
+def sentences(policy: Policy) -> list[str]:
+    """The example projects' own sentences: synthetic considerations are made of them, six at a time,
+    so each is its own (the checks catch a consideration that repeats another) and the rules have real
+    text to read."""
+    return [s for c in policy.needs.of_type("consideration")
+            for s in re.split(r"(?<=[.!?])\s+", " ".join((c.get("content") or "").split())) if len(s.split()) > 5]
+
+
+def synthetic_project(policy: Policy, i: int, pool: list[str]) -> tuple[str, str]:
     """A filled-in project in the policy's own words: in use, approved where the policy asks."""
     vocab = policy.vocabulary
     risk = vocab.risk_levels[i % len(vocab.risk_levels)] if vocab.risk_levels else ""
     traits = {t.field: vocab.yes if (i + n) % 2 else vocab.no for n, t in enumerate(vocab.traits)}
     new = NewProject(f"Benchmarkprojekt {i:04d}", "Benchmark", risk, traits)
     code = project_code(f"bench{i:04d}", set())
-    text = filled_in(project_page(policy, new, code), FILLER, assessed="2025-01-15", start="2025-02-01")
+    rnd = random.Random(i)  # the same site for the same N, run after run
+    text = filled_in(project_page(policy, new, code), lambda _n: " ".join(rnd.sample(pool, 6)),
+                     assessed="2025-01-15", start="2025-02-01")
     planned, in_use = vocab.words_for(vocab.statuses, "planned")[0], vocab.words_for(vocab.statuses, "in_use")[0]
-    text = text.replace(f":status: {planned}", f":status: {in_use}")
+    # In use, and placed on every scale a layered law declares (its lowest level: outside the law).
+    scales = "".join(f"\n:{c.field}: {c.levels[0]}" for c in vocab.classifications)
+    text = text.replace(f":status: {planned}", f":status: {in_use}{scales}")
     approved = [r.id for r in policy.applicable({"risk": risk, **traits}) if "approval" in r.answered_by]
     if approved:
         level = policy.approval_level(risk)
@@ -66,8 +75,9 @@ def make_site(dest: Path, n: int, policy: Policy) -> None:
     for part in SITE_PARTS:
         src = REPO / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / part)
+    pool = sentences(policy)
     for i in range(n):
-        slug, text = synthetic_project(policy, i)
+        slug, text = synthetic_project(policy, i, pool)
         folder = dest / "projects" / slug
         folder.mkdir()
         (folder / "index.md").write_text(text, encoding="utf-8")

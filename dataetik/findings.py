@@ -29,7 +29,7 @@ class Finding:
     need: str = ""     # the need the finding is about, if any
     source: str = ""   # a build finding's Sphinx warning type, e.g. "dataetik.biastest"
     policy: str = ""   # the policy the requirement is in, where the site has several
-    severity: str = "error"  # "warning": reported, but fails nothing (a requirement not yet in force)
+    severity: str = "error"  # "warning": reported, but fails nothing (e.g. a requirement not yet in force)
     cause: bool = False  # a root cause other findings may follow from (a duplicate ID): shown first
 
     @property

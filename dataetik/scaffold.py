@@ -7,8 +7,10 @@ checks reject them until an author has replaced every one. Guidance from the req
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dataetik.i18n import _, ngettext
@@ -244,10 +246,13 @@ def project_page(policy: Policy, new: NewProject, code: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def filled_in(page: str, reason: str, assessed: str, start: str) -> str:
-    """A generated page with every placeholder answered, standing in for an author
-    (used by the benchmark and the tests; real assessments are written by people)."""
+def filled_in(page: str, reason: Callable[[int], str], assessed: str, start: str) -> str:
+    """A generated page with every placeholder answered, standing in for an author (used by the
+    benchmark and the tests; real assessments are written by people). `reason(n)` writes the n-th
+    consideration: each its own, as the checks demand of real reasoning."""
     todo, date = placeholder(), date_placeholder()
     page = page.replace(f":start_date: {date}", f":start_date: {start}").replace(date, assessed)
-    lines = [reason if line.startswith(todo) else line.replace(f"{todo}: ", "") for line in page.splitlines()]
+    answered = itertools.count()
+    lines = [reason(next(answered)) if line.startswith(todo) else line.replace(f"{todo}: ", "")
+             for line in page.splitlines()]
     return "\n".join(lines) + "\n"

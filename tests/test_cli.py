@@ -22,11 +22,26 @@ from dataetik.scaffold import filled_in
 SKIP = {".git", ".venv", "_build", ".pytest_cache", "__pycache__"}
 NAME = "Ruteplanlægning i hjemmeplejen test"
 SLUG = "ruteplanlaegning-i-hjemmeplejen-test"
-REASON = (
-    "Vi har gennemgået kravet sammen med fagpersoner fra hjemmeplejen og en jurist. Systemet får kun de "
-    "oplysninger, ruten kræver, og vi har skrevet ned, hvad vi har fravalgt og hvorfor. Vurderingen tages op "
-    "igen, hvis data, leverandør eller formål ændrer sig."
-)
+# What a stand-in author writes: three of these sentences per consideration, never the same three,
+# so each consideration is its own (the checks catch a repeated one).
+SENTENCES = [
+    "Vi har gennemgået kravet sammen med fagpersoner fra hjemmeplejen og en jurist fra kommunens juridiske enhed.",
+    "Systemet får kun de oplysninger, ruten kræver, og vi har skrevet ned, hvad vi har fravalgt og hvorfor.",
+    "Vurderingen tages op igen, hvis data, leverandør eller formål ændrer sig, eller hvis medarbejderne undrer sig.",
+    "Borgerne får at vide, at ruterne planlægges med et værktøj, og de kan altid spørge deres faste medarbejder.",
+    "Leverandøren må ikke bruge oplysningerne til andet end kommunens planlægning, og det står i aftalen med dem.",
+    "Planlæggeren godkender hver dag ruterne og kan altid ændre dem, hvis hensynet til en borger kræver det.",
+    "Vi har målt på kørselstid og kontinuitet i tre måneder før og efter, og tallene er lagt frem for teamet.",
+    "Datasikkerheden er vurderet af it-sikkerhed, og adgangen er begrænset til planlæggere og teamledere i drift.",
+    "Projektgruppen har drøftet, om nogle borgere kan få dårligere hjælp, og fundet, at tiderne følger bevillingen.",
+    "Hvis værktøjet foreslår noget, der ikke giver fagligt mening, følger planlæggeren sin egen faglige vurdering.",
+    "Tillidsrepræsentanten har deltaget i to møder, og medarbejdernes bemærkninger er skrevet ind i notatet.",
+    "Erfaringerne samles efter et halvt år og indgår i kommunens årlige redegørelse om dataprojekterne i drift.",
+]
+
+
+def reason(n: int) -> str:
+    return " ".join(SENTENCES[(n + offset) % len(SENTENCES)] for offset in (0, 3, 7))
 COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
     f"{a},{g},,{p},{n}\n"
     for a, groups in {"køn": ["kvinde", "mand"], "aldersgruppe": ["under 80", "80 og derover"]}.items()
@@ -120,7 +135,7 @@ def test_new_then_check_lists_placeholders_then_filled_in_passes(tmp_path):
     assert (repo / "_build" / "checks.xml").exists()
 
     path = repo / page
-    path.write_text(filled_in(path.read_text(encoding="utf-8"), REASON, "2025-06-01", "2025-09-01"), encoding="utf-8")
+    path.write_text(filled_in(path.read_text(encoding="utf-8"), reason, "2025-06-01", "2025-09-01"), encoding="utf-8")
     (path.parent / "biastest.csv").write_text(COUNTS, encoding="utf-8")
     check = dataetik(repo, "check")
     assert check.returncode == 0, check.stdout
@@ -221,7 +236,7 @@ def test_new_and_check_on_a_policy_without_risk_levels_approvals_or_traits(tmp_p
     from dataetik import i18n
 
     i18n.use("en")  # the framework's language: its placeholders are the ones to fill in
-    page.write_text(filled_in(text, REASON, "2025-06-01", "2025-09-01"), encoding="utf-8")
+    page.write_text(filled_in(text, reason, "2025-06-01", "2025-09-01"), encoding="utf-8")
     check = dataetik(site, "check")
     assert check.returncode == 0, check.stdout
     assert failing_cases(site) == set()

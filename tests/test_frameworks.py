@@ -326,7 +326,8 @@ def test_a_new_consideration_answers_a_periodic_review(tmp_path, monkeypatch):
         "policy/index.md": (":min_words: 8\n", ":min_words: 8\n:review_every: 12\n"),
         PERMIT: ("", "\n:::{consideration} Notice to applicants, reviewed\n:id: C_PERMIT_NOTICE_2026\n"
                      ":addresses: R_NOTICE\n:date: 2026-11-01\n\n"
-                     "Applicants are still told on the form that a model screens every application first.\n:::\n")})
+                     "The yearly review found the notice on the form still read by applicants; two asked about it, "
+                     "so the wording stays.\n:::\n")})
     built = build(site, strict=True)
     assert built.returncode == 0, built.warnings
     found = [f for f in findings_on(built, TODAY, monkeypatch) if f.requirement == "R_NOTICE"]

@@ -1,5 +1,5 @@
 """The human report: failures grouped by project, each with where, what and how to fix;
-then the warnings (requirements not yet in force) and what each planned project's start will
+then the warnings (a requirement not yet in force, a planned project past its start, a changed requirement text) and what each planned project's start will
 demand, which fail nothing; last a summary whose every figure is explained."""
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def _summary(results: list[Result], readiness: Sequence[Readiness], checked: boo
         parts.append(_("the checks were not run: the build made no list of the needs"))
     if warnings:
         parts.append(ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings))
-        notes.append(_("warnings: requirements not yet in force; they fail nothing now"))
+        notes.append(_("warnings: what is not wrong yet – a requirement not yet in force, a planned project past its "
+                       "start date, a requirement changed since the approval; they fail nothing now"))
     if readiness:
         parts.append(ngettext("{count} planned project", "{count} planned projects", len(readiness)).format(
             count=len(readiness)))
@@ -135,7 +136,7 @@ def render(results: list[Result], requirement_url: Callable[[str], str | None] =
         project=project, count=n)
     lines = _section(_by_project([(r, f) for r in failed for f in r.errors]), errors, requirement_url)
     if warned:
-        lines += [_("Warnings – requirements not yet in force; they fail nothing now:"), ""]
+        lines += [_("Warnings – they fail nothing now:"), ""]
         warnings = lambda project, n: ngettext("{project} – {count} warning", "{project} – {count} warnings", n).format(  # noqa: E731
             project=project, count=n)
         lines += _section(_by_project(warned), warnings, requirement_url)
