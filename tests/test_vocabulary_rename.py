@@ -38,7 +38,7 @@ WORD_FIELDS = {
     "approval_level": "decision_levels", "decision_level": "decision_levels",
     "evidence_kind": "evidence_kinds", "kind": "evidence_kinds",
     "status": "statuses", "decision": "decisions", "answered_by": "answers", "checks": "checks",
-    "applies_when": "traits", "forbids_status": "statuses",
+    "applies_when": "traits", "sets": "traits", "forbids_status": "statuses",
 }
 _FIELD = re.compile(r"^:(?P<field>[a-z_]+):(?P<space>[ \t]*)(?P<value>.*?)\s*$")
 _OPENER = re.compile(r"^:{3,}\{(?P<type>[a-z]+)\}")
@@ -94,6 +94,8 @@ def toml_text(data: dict, prefix: str = "") -> str:
     def value(v):
         if isinstance(v, bool):
             return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
         return json.dumps(v, ensure_ascii=False) if isinstance(v, str) else "[" + ", ".join(map(value, v)) + "]"
 
     lines = [f"[{prefix}]"] if prefix else []
