@@ -55,3 +55,66 @@ def build(root: Path, builder: str = "needs", strict: bool = False) -> Built:
     warnings = proc.stderr.replace(str(root) + os.sep, "")
     needs = load_needs(out / "needs.json", srcdir=root) if (out / "needs.json").exists() else None
     return Built(root, proc.returncode, warnings, Policy.from_needs(needs) if needs else None)
+
+
+# --- texts several test modules add to a copied site ---------------------------------------------
+
+# A law layered on the tiny policy: a trait of its own and one requirement that applies with it.
+LAW = """[policy]
+title = "Lov om algoritmer (prøve)"
+language = "da"
+
+[vocabulary]
+evidence_kinds = ["konsekvensanalyse for grundlæggende rettigheder"]
+
+[vocabulary.traits."højrisiko"]
+field = "high_risk_ai"
+label = "Højrisiko-AI"
+question = "Er systemet et højrisiko-AI-system?"
+"""
+LAW_PAGE = """# Lov om algoritmer
+
+:::{principle} Grundlæggende rettigheder
+:id: P_LOV_RETTIGHEDER
+
+Rettighederne beskyttes.
+:::
+
+:::{requirement} Konsekvensanalyse før brug
+:id: R_LOV_KONSEKVENS
+:derives_from: P_LOV_RETTIGHEDER
+:source: Lovens § 27
+:applies_risk: lav, middel, høj
+:applies_when: højrisiko
+:answered_by: dokumentation
+:evidence_kind: konsekvensanalyse for grundlæggende rettigheder
+
+Lav en konsekvensanalyse.
+:::
+"""
+
+# A requirement answered by a bias test, and the demo project's bias test that answers it.
+BIAS_REQUIREMENT = """
+:::{requirement} Metoder testes for skævhed
+:id: R_SKAEVHED
+:derives_from: P_OMTANKE
+:source: Omtanke
+:applies_risk: lav, middel, høj
+:answered_by: bias-test
+:min_ratio: 0.8
+:max_difference: 0.1
+:min_cell: 5
+
+Test for skævhed.
+:::
+"""
+DEMO_BIASTEST = """
+:::{biastest} Test for skævhed
+:id: BT_DEMO
+:addresses: R_SKAEVHED
+:date: 2025-02-01
+:counts: biastest.csv
+
+Svar på henvendelser, januar 2025.
+:::
+"""

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitebuild import REPO, copy_site
+from sitebuild import BIAS_REQUIREMENT, DEMO_BIASTEST, REPO, copy_site
 
 from dataetik.scaffold import filled_in
 
@@ -51,30 +51,6 @@ COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
 # tests/sites/tiny plus a requirement answered by a bias test, which its demo project answers,
 # and a table of contents that takes in every project, as the site's register does.
 TOCTREE = ("policy/index\nprojects/demo/index\n", ":glob:\n\npolicy/index\nprojects/*/index\n")
-BIAS_REQUIREMENT = """
-:::{requirement} Metoder testes for skævhed
-:id: R_SKAEVHED
-:derives_from: P_OMTANKE
-:source: Omtanke
-:applies_risk: lav, middel, høj
-:answered_by: bias-test
-:min_ratio: 0.8
-:max_difference: 0.1
-:min_cell: 5
-
-Test for skævhed.
-:::
-"""
-DEMO_BIASTEST = """
-:::{biastest} Test for skævhed
-:id: BT_DEMO
-:addresses: R_SKAEVHED
-:date: 2025-02-01
-:counts: biastest.csv
-
-Svar på henvendelser, januar 2025.
-:::
-"""
 
 
 def tiny_with_biastest(dest: Path) -> Path:

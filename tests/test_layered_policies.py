@@ -8,43 +8,11 @@ first declares. A project is checked against both, and each finding names its po
 from __future__ import annotations
 
 import pytest
-from sitebuild import build, copy_site
+from sitebuild import LAW, LAW_PAGE, build, copy_site
 
 from dataetik.findings import render_all
 from dataetik.rules import all_cases
 
-LAW = """[policy]
-title = "Lov om algoritmer (prøve)"
-language = "da"
-
-[vocabulary]
-evidence_kinds = ["konsekvensanalyse for grundlæggende rettigheder"]
-
-[vocabulary.traits."højrisiko"]
-field = "high_risk_ai"
-label = "Højrisiko-AI"
-question = "Er systemet et højrisiko-AI-system?"
-"""
-LAW_PAGE = """# Lov om algoritmer
-
-:::{principle} Grundlæggende rettigheder
-:id: P_LOV_RETTIGHEDER
-
-Rettighederne beskyttes.
-:::
-
-:::{requirement} Konsekvensanalyse før brug
-:id: R_LOV_KONSEKVENS
-:derives_from: P_LOV_RETTIGHEDER
-:source: Lovens § 27
-:applies_risk: lav, middel, høj
-:applies_when: højrisiko
-:answered_by: dokumentation
-:evidence_kind: konsekvensanalyse for grundlæggende rettigheder
-
-Lav en konsekvensanalyse.
-:::
-"""
 
 
 def layered(tmp_path, extra: dict | None = None):

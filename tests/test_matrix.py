@@ -11,43 +11,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sitebuild import build, copy_site
+from sitebuild import LAW, build, copy_site
+from sitebuild import LAW_PAGE as LAYERED_LAW_PAGE
 
 from dataetik import matrix
 from dataetik.matrix import ANSWERED, FAILING, MISSING, NOT_APPLICABLE
 
-LAW = """[policy]
-title = "Lov om algoritmer (prøve)"
-language = "da"
-
-[vocabulary]
-evidence_kinds = ["konsekvensanalyse for grundlæggende rettigheder"]
-
-[vocabulary.traits."højrisiko"]
-field = "high_risk_ai"
-label = "Højrisiko-AI"
-question = "Er systemet et højrisiko-AI-system?"
-"""
-LAW_PAGE = """# Lov om algoritmer
-
-:::{principle} Grundlæggende rettigheder
-:id: P_LOV_RETTIGHEDER
-
-Rettighederne beskyttes.
-:::
-
-:::{requirement} Konsekvensanalyse før brug
-:id: R_LOV_KONSEKVENS
-:derives_from: P_LOV_RETTIGHEDER
-:source: Lovens § 27
-:applies_risk: lav, middel, høj
-:applies_when: højrisiko
-:answered_by: dokumentation
-:evidence_kind: konsekvensanalyse for grundlæggende rettigheder
-
-Lav en konsekvensanalyse.
-:::
-
+# The shared law, with one more requirement that is in force only later.
+LAW_PAGE = LAYERED_LAW_PAGE + """
 :::{requirement} Tilsyn fra 2099
 :id: R_LOV_SENERE
 :derives_from: P_LOV_RETTIGHEDER

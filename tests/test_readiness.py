@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitebuild import REPO, copy_site
+from sitebuild import BIAS_REQUIREMENT, DEMO_BIASTEST, REPO, copy_site
 
 from dataetik.findings import Finding
 from dataetik.readiness import Readiness
@@ -23,30 +23,6 @@ from dataetik.report import Result, text
 
 TODAY = "2026-11-26"
 PAGE = "projects/demo/index.md"
-BIAS_REQUIREMENT = """
-:::{requirement} Metoder testes for skævhed
-:id: R_SKAEVHED
-:derives_from: P_OMTANKE
-:source: Omtanke
-:applies_risk: lav, middel, høj
-:answered_by: bias-test
-:min_ratio: 0.8
-:max_difference: 0.1
-:min_cell: 5
-
-Test for skævhed.
-:::
-"""
-BIASTEST = """
-:::{biastest} Test for skævhed
-:id: BT_DEMO
-:addresses: R_SKAEVHED
-:date: 2025-02-01
-:counts: biastest.csv
-
-Svar på henvendelser, januar 2025.
-:::
-"""
 # 30 of 40 women and 34 of 40 men selected: a ratio of 0,88, but with 40 in each group the
 # interval reaches below 0,8 – neither bias nor no bias can be shown.
 UNDECIDED_COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
@@ -79,7 +55,7 @@ def site(dest: Path, counts: str, page_edit: tuple[str, str] | None = None, extr
     if page_edit:
         assert page_edit[0] in content
         content = content.replace(*page_edit, 1)
-    page.write_text(content + BIASTEST + extra, encoding="utf-8")
+    page.write_text(content + DEMO_BIASTEST + extra, encoding="utf-8")
     return root
 
 
