@@ -35,6 +35,11 @@ def _group_state(g, min_ratio: float | None) -> str:
     return NO_BIAS if g.ci[0] >= min_ratio else UNDECIDED
 
 
+def _scroll(label: str) -> str:
+    """A box that scrolls on a narrow screen instead of the page: reachable by keyboard, and named."""
+    return f'<div class="dataetik-scroll" tabindex="0" role="region" aria-label="{escape(label, quote=True)}">'
+
+
 def _table(a: AttributeResult, has_truth: bool) -> str:
     head = [_("Group"), _("Number"), _("Share selected"), _("Ratio"), _("95 % interval"), _("Fisher p")]
     if has_truth:
@@ -45,14 +50,15 @@ def _table(a: AttributeResult, has_truth: bool) -> str:
             cells = [escape(g.group), "–", escape(_("suppressed")), "–", "–", "–"] + (["–", "–"] if has_truth else [])
         else:
             ci = escape(_("reference group")) if g.reference else f"{_num(g.ci[0])}–{_num(g.ci[1])}"
-            p = "–" if g.p_value is None else (decimal(g.p_value, 3) if g.p_value >= 0.001 else "< " + decimal(0.001, 3))
+            p = "–" if g.p_value is None else (decimal(g.p_value, 3) if g.p_value >= 0.001 else "&lt; " + decimal(0.001, 3))
             cells = [escape(g.group), integer(g.n), _pct(g.rate), _num(g.ratio), ci, p]
             if has_truth:
                 cells += [_pct(g.tpr), _pct(g.fpr)]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     # Its own scroll box: on a narrow screen the table scrolls, not the page.
     return (
-        '<div class="dataetik-scroll"><table class="table dataetik-bias-table"><thead><tr>'
+        _scroll(_("Table: {attribute}").format(attribute=a.attribute))
+        + '<table class="table dataetik-bias-table"><thead><tr>'
         + "".join(f"<th>{escape(h)}</th>" for h in head)
         + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
@@ -70,7 +76,7 @@ def chart(a: AttributeResult, min_ratio: float | None) -> str:
     width = label_w + plot_w + 150
     # Never shrunk below 85 % (labels stay at 11 px or more): a narrow screen scrolls the chart instead.
     parts = [
-        '<div class="dataetik-scroll">',
+        _scroll(_("Ratio for {attribute} relative to the most-selected group").format(attribute=a.attribute)),
         f'<svg class="dataetik-bias-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'style="max-width:{width}px;min-width:{round(width * 0.85)}px" aria-labelledby="t-{id(a)} d-{id(a)}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="t-{id(a)}">'
@@ -81,7 +87,7 @@ def chart(a: AttributeResult, min_ratio: float | None) -> str:
         '<g font-family="sans-serif" font-size="13" fill="currentColor">',
     ]
     for tick in [t / 10 for t in range(0, int(scale_max * 10) + 1, 2)]:
-        parts.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 6}" y2="{height - 26}" stroke="#ccc" stroke-width="0.5"/>')
+        parts.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 6}" y2="{height - 26}" stroke="currentColor" stroke-opacity="0.3" stroke-width="0.5"/>')
         parts.append(f'<text x="{x(tick):.1f}" y="{height - 10}" text-anchor="middle" font-size="11">{_num(tick)}</text>')
     for i, g in enumerate(a.groups):
         y = top + i * row_h
@@ -95,13 +101,13 @@ def chart(a: AttributeResult, min_ratio: float | None) -> str:
         if g.ci:
             lo, hi = x(g.ci[0]), x(g.ci[1])
             mid = y + row_h / 2 - 1
-            parts.append(f'<path d="M{lo:.1f},{mid - 6}v12M{lo:.1f},{mid}H{hi:.1f}M{hi:.1f},{mid - 6}v12" stroke="#222" stroke-width="1.5" fill="none"/>')
+            parts.append(f'<path d="M{lo:.1f},{mid - 6}v12M{lo:.1f},{mid}H{hi:.1f}M{hi:.1f},{mid - 6}v12" stroke="currentColor" stroke-width="1.5" fill="none"/>')
         label = _("reference") if g.reference else {BIAS: _("below the limit"), UNDECIDED: _("uncertain"),
                                                      NO_BIAS: _("above the limit")}[state]
         parts.append(f'<text x="{label_w + plot_w + 8}" y="{y + 17}" font-size="12">{_num(g.ratio)} {escape(label)}</text>')
     if min_ratio is not None:
         tx = x(min_ratio)
-        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="#000" stroke-dasharray="5,4" stroke-width="1.5"/>')
+        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="currentColor" stroke-dasharray="5,4" stroke-width="1.5"/>')
         parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">'
                      + escape(_("limit {limit}").format(limit=_num(min_ratio))) + "</text>")
     parts.append("</g></svg></div>")
