@@ -127,9 +127,10 @@ def verdict_text(verdict: str, stopped: bool) -> str:
     return _("The test shows no bias beyond the policy's limits.")
 
 
-def render(result: BiasResult, stopped: bool, counts_href: str | None = None) -> str:
+def render(result: BiasResult, stopped: bool, counts_href: str | None = None, level: int = 3) -> str:
     """The result box (of a stopped project's test, if stopped); counts_href links the published
-    counts file it was computed from."""
+    counts file it was computed from; `level`: the attributes' heading level, one below the section
+    the test stands in, so no heading level is skipped."""
     t = result.thresholds
     if counts_href:
         link = f'<a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a>'
@@ -152,8 +153,8 @@ def render(result: BiasResult, stopped: bool, counts_href: str | None = None) ->
            f'<p class="dataetik-bias-method">{computed} {escape(limits_text, quote=False)} '
            f"{escape(method, quote=False)}</p>"]
     for a in result.attributes:
-        out.append(f'<h4 class="dataetik-bias-attribute">{escape(a.attribute.capitalize())}: '
-                   f"{escape(translated(a.verdict))}</h4>")
+        out.append(f'<h{level} class="dataetik-bias-attribute">{escape(a.attribute.capitalize())}: '
+                   f"{escape(translated(a.verdict))}</h{level}>")
         out.append(f"<p>{escape(a.reason[0].upper() + a.reason[1:])}.</p>")
         out.append(chart(a, t.min_ratio))
         out.append(_table(a, result.has_truth))

@@ -49,6 +49,12 @@ def result_for(app: Sphinx, need: dict):
     return results[need["id"]]
 
 
+def _ancestors(node: nodes.Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     needs = SphinxNeedsData(app.env).get_needs_view()
     for node in list(doctree.findall(Need)):
@@ -62,7 +68,8 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             continue
         project = needs.get((need.get("belongs_to") or [""])[0]) or {}
         stopped = policy_of(app).vocabulary.status_means(project.get("status"), "stopped")
-        markup = render(result, stopped, _publish(app, need))
+        sections = sum(1 for parent in _ancestors(node) if isinstance(parent, nodes.section))
+        markup = render(result, stopped, _publish(app, need), level=min(sections + 1, 6))
         node.parent.insert(node.parent.index(node) + 1, nodes.raw("", markup, format="html"))
 
 
