@@ -335,16 +335,13 @@ def _index(app: Sphinx, needs) -> ChainIndex:
 # --- filling in, when every need is known ----------------------------------------------------
 
 def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    from sphinx_needs.nodes import Need
+    from dataetik.biastest.sphinx import need_nodes
 
     needs = SphinxNeedsData(app.env).get_needs_view()
     for node in list(doctree.findall(projectgraph)):
         node.replace_self(_graphs(app, node, needs))
     vocab = _vocabulary(app)
-    for node in list(doctree.findall(Need)):
-        project = needs.get(node["ids"][0]) if node["ids"] else None
-        if not project or project["type"] != "project":
-            continue
+    for node, project in need_nodes(app, doctree, "project"):
         box = _options_box(app, fromdocname, project, vocab)
         if box is not None:
             node.parent.insert(node.parent.index(node) + 1, box)

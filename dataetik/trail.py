@@ -340,16 +340,9 @@ def _notice(app: Sphinx, docname: str, policy: Policy, project: dict, suspects: 
 
 
 def _mark(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    from sphinx_needs.data import SphinxNeedsData
-    from sphinx_needs.nodes import Need
+    from dataetik.biastest.sphinx import need_nodes, policy_of
 
-    from dataetik.biastest.sphinx import policy_of
-
-    needs = SphinxNeedsData(app.env).get_needs_view()
-    for node in list(doctree.findall(Need)):
-        need = needs.get(node["ids"][0]) if node["ids"] else None
-        if not need or need["type"] != "project":
-            continue
+    for node, need in need_nodes(app, doctree, "project"):
         policy = policy_of(app)
         suspects = suspect_requirements(policy, policy.needs.get(need["id"]) or dict(need))
         if suspects:

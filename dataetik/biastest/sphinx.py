@@ -55,12 +55,18 @@ def _ancestors(node: nodes.Node):
         yield node
 
 
-def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def need_nodes(app: Sphinx, doctree: nodes.document, need_type: str):
+    """(node, need) for each need of a type on the page: for what is shown beside its card."""
     needs = SphinxNeedsData(app.env).get_needs_view()
     for node in list(doctree.findall(Need)):
         need = needs.get(node["ids"][0]) if node["ids"] else None
-        if not need or need["type"] != "biastest":
-            continue
+        if need and need["type"] == need_type:
+            yield node, need
+
+
+def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    for node, need in need_nodes(app, doctree, "biastest"):
         result, error = result_for(app, need)
         if error:
             logger.warning(f"{test_head(need['id'])} {error.where}{error.problem} {error.fix}",
