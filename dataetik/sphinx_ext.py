@@ -163,6 +163,10 @@ def setup(app: Sphinx) -> dict:
     # traceability matrix, the change trail, the history from git, and what citizens need.
     for module in ("project_page", "annual_pages", "matrix", "trail", "history", "citizen"):
         app.setup_extension(f"dataetik.{module}")
+    # Nothing an author writes may put markup or outside files on the public site; an incremental
+    # build re-writes every page whose links or generated content changed.
+    app.setup_extension("dataetik.safe_markup")
+    app.setup_extension("dataetik.freshness")
     # The Danish theme strings (.po in git, compiled here). After the theme's own catalog, so these strings win.
     app.add_message_catalog("sphinx", str(i18n.compiled("sphinx")))
     app.connect("builder-inited", _install_location_filter)

@@ -127,4 +127,4 @@ def all_cases(policy: Policy) -> list[Case]:
 
 
 # Importing the rule modules registers their rules, in the order the reference lists them.
-from dataetik.rules import structure, sources, bias, answers, reasoning, project, trail  # noqa: E402,F401
+from dataetik.rules import structure, sources, bias, answers, reasoning, project, trail, personal_data, files  # noqa: E402,F401
