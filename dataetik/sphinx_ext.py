@@ -166,6 +166,7 @@ def setup(app: Sphinx) -> dict:
     # Nothing an author writes may put markup or outside files on the public site; an incremental
     # build re-writes every page whose links or generated content changed.
     app.setup_extension("dataetik.safe_markup")
+    app.setup_extension("dataetik.file_limits")
     app.setup_extension("dataetik.freshness")
     # The Danish theme strings (.po in git, compiled here). After the theme's own catalog, so these strings win.
     app.add_message_catalog("sphinx", str(i18n.compiled("sphinx")))
