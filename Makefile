@@ -9,7 +9,7 @@ OUT     := _build/html
 # from needs.json otherwise, and the checks would never see it.
 STRICT  := -W --keep-going -n -E -q -d _build/doctrees
 
-.PHONY: html test checks unit preview new check bench screenshots messages clean pdf
+.PHONY: html new-site browser-tools test checks unit preview new check bench screenshots messages clean pdf
 
 $(STAMP): pyproject.toml
 	@./scripts/ensure-system-packages graphviz pango fonts
@@ -18,23 +18,35 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-# Build into a temporary folder and swap it in only on success, so a broken
-# source never leaves a half-published site behind. The yearly reports' PDFs are made
-# before the swap: the published year pages link to them.
-html: $(STAMP)
-	@rm -rf $(OUT).new
-	$(SPHINX) -b html $(STRICT) . $(OUT).new
-	$(PY) -m dataetik.pdf $(OUT).new
-	@rm -rf $(OUT) && mv $(OUT).new $(OUT)
-	@echo "Site built: $(OUT)/index.html"
+# Build into $(NEW), check it, and swap it in only when the build and the policy checks pass:
+# a broken source or a failing project never leaves a site in $(OUT) that looks published.
+# The yearly reports' PDFs are made before the swap: the published year pages link to them.
+# `make html` runs the policy's rules; `make test` also the browser checks (axe, the Nu checker).
+NEW     := $(OUT).new
+CHECK   := DATAETIK_NEEDS_JSON=$(NEW)/needs.json $(PY) -m pytest checks --junitxml=_build/checks.xml
+SWAP    := rm -rf $(OUT) && mv $(NEW) $(OUT) && echo "Site built and checked: $(OUT)/index.html"
 
-checks: html
-	$(PY) -m pytest checks --junitxml=_build/checks.xml
+new-site: $(STAMP)
+	@rm -rf $(NEW)
+	$(SPHINX) -b html $(STRICT) . $(NEW)
+	$(PY) -m dataetik.pdf $(NEW)
+
+html: new-site
+	$(CHECK) -q -m "not browser"
+	@$(SWAP)
+
+browser-tools:
+	@./scripts/ensure-system-packages chromium jre node
+	@./scripts/ensure-node-packages
+
+checks: new-site browser-tools
+	$(CHECK)
+	@$(SWAP)
 
 unit: $(STAMP)
 	$(PY) -m pytest tests
 
-# The policy checks (a compliance report, also as JUnit XML), then the machinery's tests.
+# The policy checks (a compliance report, also as JUnit XML) on the new site, then the machinery's tests.
 test: checks
 	$(PY) -m pytest tests
 

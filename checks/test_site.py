@@ -8,8 +8,9 @@ import pytest
 
 from dataetik.needs_data import checked_site
 
-SITE, _ = checked_site(Path(__file__).resolve().parent.parent)
-HTML = SITE / "_build" / "html"
+# The folder of the needs.json under check: `make` checks the new site before it swaps it in.
+_, NEEDS_JSON = checked_site(Path(__file__).resolve().parent.parent)
+HTML = NEEDS_JSON.parent
 ERRORS = re.compile(r"is not available!|Traceback \(most recent call last\)")
 
 
