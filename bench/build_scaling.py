@@ -1,140 +1,129 @@
-"""How the build and the checks scale with the number of projects.
+"""How the build and the checks scale with the number of projects, side by side in one table.
 
-Copies the site to a temporary folder, adds N synthetic projects made by the same
-scaffold as `dataetik new` (placeholders filled in, so every check has real work),
-and times a clean html build, a clean `needs` build and the checks. Prints figures;
-asserts nothing. Usage:
+For each size N: a copy of the site with N synthetic projects (bench/synthetic.py), and on it, each
+step in a process of its own (bench/steps.py), timed with its own peak memory:
 
-    python bench/build_scaling.py [N ...] [--repeat R]      (default: 100 500, R=1)
+- plain sphinx-needs: the same pages with sphinx-needs' default card layout and the theme's default
+  sidebar, without what dataetik does to keep big builds fast;
+- the full html build (as `make html` runs Sphinx) and the `needs` builder;
+- the policy checks over the html build's needs.json;
+- `dataetik check` as an author runs it, then again after editing one consideration.
+
+Prints a Markdown table; asserts nothing. Usage:
+
+    python bench/build_scaling.py [N ...] [--repeat R] [--skip-plain-above N]
+
+(default sizes: 100 300 1000; R runs of each step give medians of the times, and the highest peak).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import re
-import resource
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from dataetik.needs_data import load_needs
+import steps
+from synthetic import REPO, edit_one_consideration, make_site, plain_copy
+
 from dataetik import i18n
+from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
-from dataetik.rules import all_cases
-from dataetik.scaffold import NewProject, filled_in, project_code, project_page
 
-REPO = Path(__file__).resolve().parent.parent
-SITE_PARTS = ["conf.py", "index.md", "policy", "ai-forordningen", "projects", "docs"]
-COUNTS = "attribute,group,actual,predicted,count\n" + "".join(
-    f"{a},{g},,{p},{n}\n"
-    for a, groups in {"køn": ["kvinde", "mand"], "aldersgruppe": ["under 50", "50 og derover"]}.items()
-    for g in groups
-    for p, n in ((1, 300), (0, 700))
-)
+STEPS = {  # key: the row's label
+    "plain": "plain sphinx-needs (html)",
+    "html": "html build",
+    "needs": "`needs` builder",
+    "checks": "checks over needs.json",
+    "check": "`dataetik check` (first)",
+    "recheck": "`dataetik check` after one edit",
+}
 
 
-def sentences(policy: Policy) -> list[str]:
-    """The example projects' own sentences: synthetic considerations are made of them, six at a time,
-    so each is its own (the checks catch a consideration that repeats another) and the rules have real
-    text to read."""
-    return [s for c in policy.needs.of_type("consideration")
-            for s in re.split(r"(?<=[.!?])\s+", " ".join((c.get("content") or "").split())) if len(s.split()) > 5]
+def measure(site: Path, n: int, plain: bool) -> tuple[dict[str, steps.Step], dict[str, int]]:
+    """Every step once on the site in `site` (made by make_site); the counts the table says."""
+    out = site.parent / "out"
+    done = {}
+    if plain:
+        plain_site = plain_copy(site, site.parent / "plain")
+        done["plain"] = steps.run(steps.sphinx("html", plain_site, out / "plain"), plain_site)
+    done["html"] = steps.run(steps.sphinx("html", site, out / "html"), site)
+    done["needs"] = steps.run(steps.sphinx("needs", site, out / "needs"), site)
+    done["checks"] = steps.run(steps.checks(out / "html" / "needs.json", site), site)
+    # The check exits 1 when it finds something; the synthetic site is meant to pass, and says so below.
+    done["check"] = steps.run(steps.dataetik_check(), site, ok=(0, 1))
+    edit_one_consideration(site, n)
+    done["recheck"] = steps.run(steps.dataetik_check(), site, ok=(0, 1))
+    seconds, cases, failed = done["checks"].stdout.split()
+    done["checks"].seconds = float(seconds)  # the checks' own time, not the interpreter's start
+    counts = {"needs": len(load_needs(out / "html" / "needs.json").by_id), "cases": int(cases), "failed": int(failed),
+              "check_rc": done["check"].returncode, "recheck_rc": done["recheck"].returncode}
+    return done, counts
 
 
-def synthetic_project(policy: Policy, i: int, pool: list[str]) -> tuple[str, str]:
-    """A filled-in project in the policy's own words: in use, approved where the policy asks."""
-    vocab = policy.vocabulary
-    risk = vocab.risk_levels[i % len(vocab.risk_levels)] if vocab.risk_levels else ""
-    traits = {t.field: vocab.yes if (i + n) % 2 else vocab.no for n, t in enumerate(vocab.traits)}
-    new = NewProject(f"Benchmarkprojekt {i:04d}", "Benchmark", risk, traits)
-    code = project_code(f"bench{i:04d}", set())
-    rnd = random.Random(i)  # the same site for the same N, run after run
-    text = filled_in(project_page(policy, new, code), lambda _n: " ".join(rnd.sample(pool, 6)),
-                     assessed="2025-01-15", start="2025-02-01")
-    planned, in_use = vocab.words_for(vocab.statuses, "planned")[0], vocab.words_for(vocab.statuses, "in_use")[0]
-    # In use, and placed on every scale a layered law declares (its lowest level: outside the law).
-    scales = "".join(f"\n:{c.field}: {c.levels[0]}" for c in vocab.classifications)
-    text = text.replace(f":status: {planned}", f":status: {in_use}{scales}")
-    approved = [r.id for r in policy.applicable({"risk": risk, **traits}) if "approval" in r.answered_by]
-    if approved:
-        level = policy.approval_level(risk)
-        text += (
-            f"\n:::{{approval}} Godkendt\n:id: AP_{code}\n:addresses: {', '.join(approved)}\n:role: Leder\n"
-            + (f":decision_level: {level}\n" if level else "")
-            + f":decision: {vocab.words_for(vocab.decisions, 'approves')[0]}\n:date: 2025-01-20\n\nGodkendt som beskrevet.\n:::\n"
-        )
-    return f"bench-{i:04d}", text
+def median_of(runs: list[dict[str, steps.Step]], key: str) -> tuple[float, float] | None:
+    """The median time and the highest peak of one step over the runs (None: not run)."""
+    if key not in runs[0]:
+        return None
+    return statistics.median(r[key].seconds for r in runs), max(r[key].peak_mib for r in runs)
 
 
-def make_site(dest: Path, n: int, policy: Policy) -> None:
-    for part in SITE_PARTS:
-        src = REPO / part
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / part)
-    pool = sentences(policy)
-    for i in range(n):
-        slug, text = synthetic_project(policy, i, pool)
-        folder = dest / "projects" / slug
-        folder.mkdir()
-        (folder / "index.md").write_text(text, encoding="utf-8")
-        (folder / "biastest.csv").write_text(COUNTS, encoding="utf-8")
+def ratio(a, b) -> str:
+    return f"{a[0] / b[0]:.2f}×" if a and b else "–"
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        print(proc.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed
-
-
-def sphinx(builder: str, site: Path) -> list[str]:
-    return [sys.executable, "-m", "sphinx", "-b", builder, "-E", "-q", "-W", "--keep-going",
-            "-d", str(site / "_build" / f"doctrees-{builder}"), str(site), str(site / "_build" / builder)]
-
-
-def run_checks(site: Path) -> tuple[float, int, int]:
-    start = time.perf_counter()
-    policy = Policy.from_needs(load_needs(site / "_build" / "html" / "needs.json", srcdir=site))
-    cases = all_cases(policy)
-    failed = sum(1 for c in cases if c.run())
-    return time.perf_counter() - start, len(cases), failed
+def table(results: dict[int, tuple[list[dict], dict]], skipped: set[int]) -> str:
+    sizes = list(results)
+    head = "| step | " + " | ".join(f"{n} projects: s | MiB" for n in sizes) + " |"
+    lines = [head, "|---|" + "---:|---:|" * len(sizes)]
+    lines.append("| needs / check cases | " + " | ".join(
+        f"{c['needs']:,} | {c['cases']:,}" for _runs, c in results.values()) + " |")
+    for key, label in STEPS.items():
+        cells = []
+        for n, (runs, _c) in results.items():
+            m = median_of(runs, key)
+            cells.append(f"{m[0]:.1f} | {m[1]:,.0f}" if m else ("skipped | –" if n in skipped else "– | –"))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for label, a, b in (("html ÷ `needs` builder", "html", "needs"), ("plain ÷ html", "plain", "html"),
+                        ("re-check ÷ first check", "recheck", "check")):
+        lines.append(f"| {label} | " + " | ".join(
+            f"{ratio(median_of(runs, a), median_of(runs, b))} | " for runs, _c in results.values()) + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sizes", nargs="*", type=int, default=[100, 500])
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("sizes", nargs="*", type=int, default=[100, 300, 1000])
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each step (medians)")
+    parser.add_argument("--skip-plain-above", type=int, metavar="N",
+                        help="no plain sphinx-needs build above N projects (it grows quadratically)")
     args = parser.parse_args()
     base = REPO / "_build" / "html" / "needs.json"
     if not base.exists():
         raise SystemExit("Build the site first (make html): the benchmark reads the policy from needs.json.")
     policy = Policy.from_needs(load_needs(base, srcdir=REPO))
     i18n.use(policy.vocabulary.language)  # the generated pages speak the policy's language
-    print(f"{'N':>5} {'needs':>7} {'pages':>6} {'html s':>8} {'needs s':>8} {'checks s':>9} {'cases':>7} {'peak MiB':>9}")
+    skipped = {n for n in args.sizes if args.skip_plain_above is not None and n > args.skip_plain_above}
+    results = {}
     for n in args.sizes:
-        html, needs_b, checks = [], [], []
-        for _ in range(args.repeat):
-            with tempfile.TemporaryDirectory() as tmp:
-                site = Path(tmp)
+        runs = []
+        for r in range(args.repeat):
+            print(f"{n} projects, run {r + 1} of {args.repeat} ...", file=sys.stderr, flush=True)
+            with tempfile.TemporaryDirectory(prefix="dataetik-bench-") as tmp:
+                site = Path(tmp) / "site"
+                site.mkdir()
                 make_site(site, n, policy)
-                html.append(timed(sphinx("html", site), site))
-                needs_b.append(timed(sphinx("needs", site), site))
-                t, cases, failed = run_checks(site)
-                checks.append(t)
-                count = len(load_needs(site / "_build" / "html" / "needs.json").by_id)
-                pages = len(list(site.rglob("*.md")))
-                if failed:
-                    print(f"  note: {failed} cases failed on synthetic data", file=sys.stderr)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"{n:>5} {count:>7} {pages:>6} {statistics.median(html):>8.1f} {statistics.median(needs_b):>8.1f} "
-              f"{statistics.median(checks):>9.2f} {cases:>7} {peak:>9.0f}")
+                done, counts = measure(site, n, plain=n not in skipped)
+            runs.append(done)
+            if counts["failed"] or counts["check_rc"] or counts["recheck_rc"]:
+                print(f"  note: {counts['failed']} check cases failed on the synthetic site; dataetik check exited "
+                      f"{counts['check_rc']}, then {counts['recheck_rc']}", file=sys.stderr)
+        results[n] = (runs, counts)
+    print(table(results, skipped))
+    print(f"\nMedian of {args.repeat} run(s) per step; MiB: the step's own peak resident memory (the highest of the runs).")
+    if skipped:
+        print(f"Plain sphinx-needs skipped above {args.skip_plain_above} projects (--skip-plain-above): not measured.")
 
 
 if __name__ == "__main__":
