@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from pathlib import Path
 
 from dataetik import model
 from dataetik.biastest import test_head_pattern
@@ -24,10 +25,10 @@ _TYPE = re.compile(r"\[([\w.]+)\]$")  # Sphinx ends a message with its type: [da
 
 # (pattern over the whole message, problem template, fix template): msgids, translated when used.
 _KNOWN = [
-    (re.compile(r'Field:\s+(?P<field>\S+).*?Schema message:\s+"(?P<value>[^"]*)" is not one of (?P<allowed>.+?) \[', re.S),
+    (re.compile(r'Field:\s+(?P<field>[^\s.]+)\S*.*?Schema message:\s+"(?P<value>[^"]*)" is not one of (?P<allowed>.+?) \[', re.S),
      N_("The field '{field}' has the value '{value}', which is not allowed."),
      N_("Use one of the allowed values: {allowed}.")),
-    (re.compile(r'Field:\s+(?P<field>\S+).*?Schema message:\s+"(?P<value>[^"]*)" does not match .*?\\d\{4\}', re.S),
+    (re.compile(r'Field:\s+(?P<field>[^\s.]+)\S*.*?Schema message:\s+"(?P<value>[^"]*)" does not match .*?\\d\{4\}', re.S),
      N_("The field '{field}' has the value '{value}', which is not a date."),
      N_("Write the date as YYYY-MM-DD, e.g. 2025-03-01.")),
     (re.compile(r'Need \'(?P<need>[^\']+)\' has schema violations.*?Schema message:\s+"(?P<field>[^"]+)" is a required property', re.S),
@@ -63,6 +64,9 @@ _KNOWN = [
     (re.compile(r"Unknown directive type: '(?P<directive>[^']+)'"),
      N_("'{directive}' is neither an element type nor a known directive, so the block was not shown."),
      N_("{suggestion}The element types are: {types}.")),
+    (re.compile(r"Malformed YAML"),
+     N_("The block between the lines '---' at the top of the page is not valid YAML, so the page's settings could not be read."),
+     N_("Correct the block, or remove it with its two '---' lines: a page of the site needs none.")),
     (re.compile(r"Non-consecutive header level increase; H(?P<above>\d) to H(?P<level>\d)"),
      N_("The heading skips a level (from level {above} to {level})."),
      N_("Give the heading one # more than the heading above it, e.g. ## below #.")),
@@ -96,7 +100,30 @@ def _allowed(field: str, vocab: Vocabulary) -> str | None:
     return (" " + _("or") + " ").join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
 
 
-def _translate(message: str, vocab: Vocabulary, located: bool = True) -> tuple[str, str]:
+def option_line(lines: list[str], directive: int, field: str) -> int:
+    """The line (1-based) of ':field:' among the options below the directive on line `directive`;
+    the directive's own line where it is not there (the options end at the first line that is not one)."""
+    for index in range(directive, len(lines)):
+        option = lines[index].strip()
+        if not option.startswith(":"):
+            break
+        if option.startswith(f":{field}:"):
+            return index + 1
+    return directive
+
+
+def _at_field(root: str, file: str, line: int | None, field: str | None) -> int | None:
+    """sphinx-needs names the element's first line; point at the value the author must correct."""
+    if not (root and file and line and field):
+        return line
+    try:
+        return option_line((Path(root) / file).read_text(encoding="utf-8").splitlines(), line, field)
+    except (OSError, UnicodeDecodeError):
+        return line
+
+
+def _translate(message: str, vocab: Vocabulary, located: bool = True) -> tuple[str, str, str | None]:
+    """The message in the author's words, its fix, and the field it is about (if it names one)."""
     for pattern, problem, fix in _KNOWN:
         match = pattern.search(message)
         if match:
@@ -108,11 +135,13 @@ def _translate(message: str, vocab: Vocabulary, located: bool = True) -> tuple[s
             if "{suggestion}" in fix:
                 values["suggestion"] = _suggestion(values, vocab)
             values["types"] = ", ".join(_DIRECTIVES)
-            return translated(problem).format(**values), translated(fix).format(**values)
+            # The line of the value to correct; a missing field has none.
+            field = values.get("field") or values.get("option") if "is a required property" not in message else None
+            return translated(problem).format(**values), translated(fix).format(**values), field
     first = message.strip().splitlines()[0]
     fix = (_("Correct what the message points at, in the file and line it names.") if located else
            _("Correct what the message points at, in conf.py or the extension the message names."))
-    return _("The build reports: {message}").format(message=first), fix
+    return _("The build reports: {message}").format(message=first), fix, None
 
 
 def parse_warnings(stderr: str, vocab: Vocabulary, root: str = "") -> list[Finding]:
@@ -136,8 +165,8 @@ def parse_warnings(stderr: str, vocab: Vocabulary, root: str = "") -> list[Findi
         file = head.group("file") or ""
         if root and file.startswith(root):
             file = file[len(root):].lstrip("/")
-        problem, fix = _translate(message, vocab, located=bool(file))
-        line = int(head.group("line")) if head.group("line") else None
+        problem, fix, field = _translate(message, vocab, located=bool(file))
+        line = _at_field(root, file, int(head.group("line")) if head.group("line") else None, field)
         findings.append(Finding(rule="build", file=file, line=line, problem=problem, fix=fix,
                                 need=test.group(1) if test else "", source=source.group(1) if source else "",
                                 cause=bool(_ROOT_CAUSE.search(message))))
