@@ -49,7 +49,7 @@ from sphinx.util.i18n import search_image_for_language
 from sphinx.util.matching import Matcher
 
 from dataetik.findings import how_to_fix
-from dataetik.i18n import N_, _, translated
+from dataetik.i18n import N_, translated
 from dataetik.site_files import SKIP_DIRS
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def only_comments(markup: str) -> bool:
 
 
 # What MyST itself writes as raw HTML/LaTeX (a hard line break, strikethrough, a task list's box):
-# fixed strings with no line of their own. An author's HTML always has a line.
+# fixed, harmless strings. An author's HTML never becomes a raw node (the renderer below refuses it).
 _MYST_OWN = {("html", "<br />\n"), ("latex", "\\\\\n"), ("html", "<s>"), ("html", "</s>")}
 _CHECKBOX = re.compile(r'<input class="task-list-item-checkbox" (?:checked="checked" )?(?:disabled="disabled" )?'
                        r'type="checkbox">')
@@ -98,8 +98,6 @@ _CHECKBOX = re.compile(r'<input class="task-list-item-checkbox" (?:checked="chec
 def machine_made(raw: nodes.raw) -> bool:
     if raw.get("dataetik_trusted"):
         return True
-    if raw.line is not None:
-        return False
     fmt, text = raw.get("format", ""), raw.astext()
     return (fmt, text) in _MYST_OWN or (fmt == "html" and bool(_CHECKBOX.fullmatch(text)))
 
@@ -192,11 +190,11 @@ F_OUTSIDE_PROJECT = N_("Save a copy of the file in {folder} (or a folder in it) 
                        "page, e.g. '{example}'.")
 M_OUTSIDE_SITE = N_("'{path}' ({what}) is outside the site's own folders, or in a hidden folder or a folder of the "
                     "tools (such as .git or _build), so it is not read and not put on the site.")
-F_OUTSIDE_SITE = N_("Save a copy of the file beside the page and write its name as seen from the page, e.g. "
+F_OUTSIDE_SITE = N_("Save a copy of the file in the page's folder and write its name as seen from the page, e.g. "
                     "'{example}'.")
-M_ABSOLUTE = N_("'{path}' ({what}) is an absolute path; a page can only use files in its own folder or a folder "
-                "in it.")
-F_ABSOLUTE = N_("Write the file's name as seen from the page, e.g. '{example}'.")
+M_ABSOLUTE = N_("'{path}' ({what}) is an absolute path, which is not allowed: a file is named as seen from the "
+                "page.")
+F_ABSOLUTE = N_("Write the file's name as seen from the page, e.g. '{example}' for a file in the page's folder.")
 M_REMOTE_FILE = N_("'{path}' ({what}) is an address on the internet; the site does not fetch files from the "
                    "internet while it is built.")
 M_REMOTE_IMAGE = N_("The image '{path}' is fetched from another website, which would tell that website who reads "
@@ -218,6 +216,8 @@ F_NO_SUBSTITUTIONS = N_("Write the text itself: the site has no substitutions.")
 M_META = N_("The page sets HTML meta tags ({what}), which can send readers to another website; they are not put "
             "on the site.")
 F_META = N_("Remove {what} from the page.")
+WHAT_IMAGE = N_("image")
+WHAT_DOWNLOAD = N_("file to download")
 
 _PATH_MESSAGES = {"absolute": (M_ABSOLUTE, F_ABSOLUTE), "remote": (M_REMOTE_FILE, F_REMOTE)}
 
@@ -235,7 +235,7 @@ def _short(text: str) -> str:
 def _refuse_path(reason: str, path: str, what: str, docname: str, location) -> None:
     folder = allowed_folder(docname)
     example = posixpath.basename(path.strip().rstrip("/\\>")) or "fil.csv"
-    if reason == "remote" and what == "image":
+    if reason == "remote" and what == translated(WHAT_IMAGE):
         problem, fix = M_REMOTE_IMAGE, F_REMOTE
     elif reason in _PATH_MESSAGES:
         problem, fix = _PATH_MESSAGES[reason]
@@ -550,7 +550,7 @@ def _check_image(app: Sphinx, node: nodes.image, docname: str) -> None:
     variants = [search_image_for_language(uri, app.env)] if not _REMOTE.match(uri) else []
     reason = path_refusal(uri, docname, Path(app.srcdir), _excluded(app.env), variants)
     if reason:
-        _refuse_path(reason, uri, "image", docname, _location(node, docname))
+        _refuse_path(reason, uri, translated(WHAT_IMAGE), docname, _location(node, docname))
         _as_text(node, node.get("alt") or _short(uri))
 
 
@@ -565,7 +565,7 @@ def _check_download(app: Sphinx, node: addnodes.download_reference, docname: str
         reason = path_refusal(target, docname, Path(app.srcdir), _excluded(app.env))
         if not reason:
             return
-        _refuse_path(reason, target, "download", docname, _location(node, docname))
+        _refuse_path(reason, target, translated(WHAT_DOWNLOAD), docname, _location(node, docname))
     node.replace_self(nodes.inline("", "", *node.children))
 
 
