@@ -30,6 +30,7 @@ Machinery that adds a raw node before this extension looks (doctree-read, priori
 
 from __future__ import annotations
 
+import functools
 import glob
 import html
 import os
@@ -248,10 +249,12 @@ def _refuse_path(reason: str, path: str, what: str, docname: str, location) -> N
 
 
 def _excluded(env) -> Callable[[str], bool]:
-    matcher = getattr(env, "_dataetik_excluded", None)
-    if matcher is None:
-        matcher = env._dataetik_excluded = Matcher(env.config.exclude_patterns)
-    return matcher
+    return _matcher(tuple(env.config.exclude_patterns))
+
+
+@functools.cache
+def _matcher(patterns: tuple[str, ...]) -> Matcher:
+    return Matcher(patterns)
 
 
 def _where(directive: Directive) -> str:

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from docutils import nodes
+from docutils.utils import new_document
+
 from dataetik import safe_markup as sm
 from dataetik.i18n import translated
 from sitebuild import REPO, build, copy_site
@@ -52,7 +55,7 @@ def page(key, body, marker, says, *forbidden, folder="projects/demo") -> Hostile
     return Hostile(key, f"# Side\n\n{body}\n", marker, says, forbidden, folder)
 
 
-CONSIDERATION = """:::{{consideration}} Overvejelse
+CONSIDERATION = """:::{{consideration}} Overvejelse x" URL="javascript:alert(21)" y="
 :id: C_DEMO_{key}
 :addresses: R_FORMAAL
 :date: 2025-02-01
@@ -109,7 +112,7 @@ HOSTILE = [
     # addresses a browser would run
     page("js_link", "[Klik](javascript:alert(10))", "[Klik]", sm.M_SCHEME, r"href=\"javascript"),
     page("js_case", "[Klik](JaVaScRiPt:alert(11))", "[Klik]", sm.M_SCHEME, r"href=\"javascript"),
-    page("js_entity", "[Klik](&#106;avascript&#58;alert(12))", "[Klik]", sm.M_SCHEME, r"href=\"[^\"]*script"),
+    page("js_entity", "[Klik](&#106;avascript&#58;alert(12))", "[Klik]", sm.M_SCHEME, r"href=\"[^\"]*avascript"),
     page("js_autolink", "<javascript:alert(13)>", "<javascript", sm.M_SCHEME, r"href=\"javascript"),
     page("vbscript", "[Klik](vbscript:msgbox(14))", "[Klik]", sm.M_SCHEME, r"href=\"vbscript"),
     page("data_link", "[Klik](data:text/html;base64,PHNjcmlwdD4=)", "[Klik]", sm.M_SCHEME, r"href=\"data:"),
@@ -146,7 +149,7 @@ def _plant_secrets(site: Path) -> None:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     site = copy_site("tiny", tmp_path_factory.mktemp("markup") / "site", {
-        "index.md": ("projects/demo/index", "projects/demo/index\n:glob:\nprojects/demo/h_*\ndocs/h_*"),
+        "index.md": ("```{toctree}\n", "```{toctree}\n:glob:\n\nprojects/demo/h_*\ndocs/h_*\n"),
         "projects/demo/index.md": (":legal_basis: GDPR art. 6, stk. 1, litra e",
                                    ":legal_basis: <script>alert('felt')</script> javascript:alert(18)"),
     })
@@ -186,6 +189,8 @@ def test_nothing_of_a_file_outside_reaches_any_built_file(hostile):
     assert not leaked
     assert not [p.name for folder in ("_images", "_downloads") for p in (out / folder).rglob("*")
                 if p.name in ("secret.txt", "config", "genvej.png", "git-genvej.png")]
+    # A need's title in the project graph (an SVG readers open on its own) is no attribute of it.
+    assert not [p.name for p in (out / "_images").glob("*.svg") if re.search(rb'href="\s*javascript', p.read_bytes())]
 
 
 def test_need_titles_and_fields_are_escaped_not_refused(hostile):
@@ -196,6 +201,18 @@ def test_need_titles_and_fields_are_escaped_not_refused(hostile):
     assert "&lt;img src=x onerror=alert(19)&gt;" in html
     assert not re.search(r"<script>alert|<img src=x|href=\"javascript", html)
     assert not [w for w in warnings if w[0] == "projects/demo/index.md"]
+
+
+def test_the_last_look_refuses_a_generated_script_address(caplog):
+    """After every generator (need cards, the citizen box): a link or image with such an address,
+    whoever made it, is refused too."""
+    doctree = new_document("generated")
+    doctree += nodes.paragraph("", "", nodes.reference("", "Kontakt", refuri="javascript:alert(22)"),
+                               nodes.image(uri="data:image/svg+xml;base64,PHN2Zz4=", alt="Logo"))
+    sm.inspect_resolved(None, doctree, "projects/demo/index")
+    assert not [n for n in doctree.findall(nodes.reference)] + [n for n in doctree.findall(nodes.image)]
+    assert doctree.astext() == "KontaktLogo"
+    assert sum(_prefix(sm.M_SCHEME) in r.getMessage() for r in caplog.records) == 2
 
 
 # --- the rules alone -------------------------------------------------------------------------------
