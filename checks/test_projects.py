@@ -43,10 +43,6 @@ def test_risk_profile(case):
     fail_on(case.run())
 
 
-def test_cpr_numbers(case):
-    fail_on(case.run())
-
-
 def test_classified(case):
     fail_on(case.run())
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import posixpath
-import re
 
 from dataetik import model
 from dataetik.findings import Finding
@@ -14,7 +13,6 @@ from dataetik.i18n import N_, _, ngettext
 from dataetik.policy import Policy, impossible_date, no_such_day, parse_date
 from dataetik.rules import rule
 from dataetik.rules.answers import field_line, finding, placeholder_in
-from dataetik.site_files import site_files
 
 
 def _assessment(policy: Policy, need: dict) -> bool:
@@ -265,45 +263,3 @@ def classified(policy: Policy, project: dict, requirement: str = "") -> list[Fin
             folder=posixpath.dirname(project["docname"]), field=c.field, levels=", ".join(c.levels)),
         requirement,
     ) for c in policy.vocabulary.classifications if c.folder == folder and not project.get(c.field)]
-
-
-# A Danish CPR number: DDMMÅÅ, an optional dash (Word turns '-' into '–') or space, four digits.
-# Not part of a longer number such as 1.234.567.890 or 2501/251234 (a sentence may end right after it).
-_CPR = re.compile(r"(?<!\w)(?<!\d[.,/-])(\d{2})(\d{2})\d{2}[-–— ]?\d{4}(?!\w|[.,/-]\d)")
-TEXT_SUFFIXES = {".md", ".txt", ".csv", ".tsv", ".json", ".yaml", ".yml"}
-
-
-def _is_cpr(match: re.Match) -> bool:
-    """A real day of a real month (29 February too: the century is unknown)."""
-    day, month = int(match.group(1)), int(match.group(2))
-    try:
-        dt.date(2000, month, day)
-    except ValueError:
-        return False
-    return True
-
-
-@rule("cpr_numbers", each="project",
-      description=N_("No text file in the project's folder (Markdown, CSV, text) contains anything that looks like "
-                     "a CPR number; the assessment is published."))
-def cpr_numbers(policy: Policy, project: dict, requirement: str = "") -> list[Finding]:
-    """No CPR number in any text file of the project's folder: the assessment is published."""
-    root = policy.needs.srcdir
-    if root is None:
-        return []
-    found = []
-    for path in site_files(root / posixpath.dirname(project["docname"])):
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            continue
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
-            if any(_is_cpr(m) for m in _CPR.finditer(line)):
-                found.append(Finding(
-                    rule="", file=path.relative_to(root).as_posix(), line=number,
-                    problem=_("The line contains something that looks like a CPR number (not repeated here)."),
-                    fix=_("Remove the CPR number – the assessment is published and must not name individual "
-                          "citizens. If the file has been committed, remove the number from the git history too. If "
-                          "the number is not a CPR number (e.g. a case number), write it with a slash or a full stop, "
-                          "e.g. 2501/251234."),
-                    project=project["id"], requirement=requirement,
-                    policy=policy.policy_label(policy.requirement(requirement))))
-    return found
