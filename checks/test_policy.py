@@ -1,5 +1,6 @@
 """The policy's own structure: every principle is made concrete, every requirement
-traces to a principle and says whom it applies to and what answers it."""
+traces to a principle and says whom it applies to and what answers it, in words the policy
+declares. And the site's folder as a whole: no personal data, no empty or oversized file."""
 
 from dataetik.findings import fail_on
 
@@ -25,4 +26,32 @@ def test_needs_are_whole(case):
 
 
 def test_references_resolve(case):
+    fail_on(case.run())
+
+
+def test_requirement_words(case):
+    fail_on(case.run())
+
+
+def test_cpr_numbers(case):
+    fail_on(case.run())
+
+
+def test_contact_details(case):
+    fail_on(case.run())
+
+
+def test_empty_pages(case):
+    fail_on(case.run())
+
+
+def test_project_folders(case):
+    fail_on(case.run())
+
+
+def test_file_sizes(case):
+    fail_on(case.run())
+
+
+def test_title_lengths(case):
     fail_on(case.run())

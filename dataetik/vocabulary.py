@@ -49,8 +49,16 @@ _SETTINGS = {"changed_requirement_fails": (bool, False), "annual_report": (list,
              # The words that signal a consideration refers elsewhere ("see above"): language, so the policy's.
              "reference_phrases": (list, []),
              # The largest share of words a consideration may have in common with another (0 < x <= 1).
-             "max_similarity": (float, 0.9)}
+             "max_similarity": (float, 0.9),
+             # The organisation's own published e-mail addresses and phone numbers ([contact] email is one
+             # already): not a private person's, so the site may show them.
+             "public_contacts": (list, []),
+             # Sizes an author's file may have: a page, a bias test's counts file (in KB), a need's or a
+             # heading's title (in characters). A page of 41 KB is the longest assessment of the examples.
+             "max_page_kb": (int, 500), "max_counts_kb": (int, 100), "max_title_length": (int, 150)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# A published contact: an e-mail address, or a phone number (digits, spaces, +, -, brackets).
+_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|\+?(?:[\s()-]*\d){3,}[\s()-]*")
 
 
 class VocabularyError(ValueError):
@@ -296,6 +304,9 @@ def _typed(f: _File, keys: tuple[str, ...], value, kind: type):
             raise f.error(keys, _("'{key}' must be a date written without quotation marks, e.g. "
                                   "{key} = 2027-12-02.").format(key=keys[-1]), _("Correct the value."))
         return value
+    if kind is int and not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+        raise f.error(keys, _("'{key}' must be a whole number above 0, e.g. 500.").format(key=".".join(keys)),
+                      _("Correct the value."))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)  # "max_similarity = 1" is a number too
     if kind is float and not (isinstance(value, float) and 0 < value <= 1):  # a float setting is a share
@@ -430,7 +441,15 @@ def _settings(f: _File, table) -> dict[str, object]:
     for key, value in table.items():
         if key not in _SETTINGS:
             raise _unknown(f, ("settings",), key, _SETTINGS)
-    return {key: _typed(f, ("settings", key), value, _SETTINGS[key][0]) for key, value in table.items()}
+    settings = {key: _typed(f, ("settings", key), value, _SETTINGS[key][0]) for key, value in table.items()}
+    for contact in settings.get("public_contacts", []):
+        if not _CONTACT.fullmatch(contact.strip()):
+            raise f.error(("settings", "public_contacts"),
+                          _("'{value}' in public_contacts is neither an e-mail address nor a phone number.").format(
+                              value=contact),
+                          _('Write each as an address or a number, e.g. public_contacts = ["borgerservice@example.org", '
+                            '"39 57 50 00"].'))
+    return settings
 
 
 def merge(files: list[_File], rule_names: frozenset[str] = frozenset()) -> Vocabulary:
