@@ -120,6 +120,27 @@ class Requirement:
         return self.effective_from
 
 
+def word_fields(vocab: Vocabulary) -> dict[str, tuple[str, ...]]:
+    """A requirement's fields that take the policy's words, each with the words it may take. A word
+    the policy does not declare would silently apply the requirement to no project, or demand nothing."""
+    return {
+        "applies_risk": tuple(vocab.risk_levels),
+        "applies_when": tuple(vocab.condition_words),
+        "answered_by": tuple(vocab.answers),
+        "evidence_kind": tuple(vocab.evidence_kinds),
+        "checks": tuple(vocab.checks),
+        "forbids_status": tuple(vocab.statuses),
+    }
+
+
+def unknown_words(req: Requirement, vocab: Vocabulary) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(field, word, the words allowed there) for each word of the requirement the policy does not declare."""
+    return [(field, word, words) for field, words in word_fields(vocab).items()
+            # Risk levels on a policy without any: requirement_is_traceable says so, once.
+            if words or field != "applies_risk"
+            for word in _as_list(req.need.get(field)) if word not in words]
+
+
 @dataclass(frozen=True)
 class Policy:
     """Every policy of the site, with the needs written under and against them."""

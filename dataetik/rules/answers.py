@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import re
 
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _, ngettext
 from dataetik.needs_data import source_file
-from dataetik.policy import Policy, Requirement, parse_date
+from dataetik.policy import Policy, Requirement, parse_date, unknown_words
 from dataetik.rules import rule
 
 # Text the `dataetik new` template and careless authors leave behind: the markers in capitals,
 # or "udfyldes" as a note of its own – opening the text or a paragraph, or in brackets – not in
-# a (hard-wrapped) sentence such as "skemaet ...\nudfyldes af borgeren".
+# a (hard-wrapped) sentence such as "skemaet ...\nudfyldes af borgeren". A note stands for the
+# missing text: it ends where it begins, or after one word ("(udfyldes)", "Udfyldes senere",
+# "[udfyld her]", "(udfyldes: navn)"); "(udfyldes af borgeren)" is a sentence about a form.
+_NOTE_ENDS = r"(?:[ \t]*(?:[)\]>:…]|\.\.\.)|\.?[ \t]*(?:\n|\Z))"
 PLACEHOLDER = re.compile(
     r"\b(?P<marker>TODO|XXX|FIXME|TBD|UDFYLDES|UDFYLD)\b|(?P<lorem>(?i:lorem ipsum))"
-    r"|(?:\A|\n[ \t]*\n|[(\[<])[ \t]*(?P<note>(?i:udfyld(?:es)?))\b")
+    r"|(?:\A|\n[ \t]*\n|[(\[<])[ \t]*(?P<note>(?i:udfyld(?:es)?))\b"
+    rf"(?={_NOTE_ENDS}|[ \t]+[^\W\d_]+{_NOTE_ENDS})")
 
 
 def placeholder_in(text: str | None) -> str | None:
@@ -88,6 +93,25 @@ def text_problem(need: dict, min_words: int) -> tuple[str, str] | None:
                 _("Write real reasoning: what you considered, what you decided and why. 'Not relevant' is a valid "
                   "answer when you give your reasons."))
     return None
+
+
+@rule("requirement_words", each="requirement",
+      description=N_("Each word in a requirement's fields applies_risk, applies_when, answered_by, evidence_kind, "
+                     "checks and forbids_status is one the policy declares in policy.toml: a misspelt word would "
+                     "silently apply the requirement to no project, or demand nothing."))
+def requirement_words(policy: Policy, req: Requirement) -> list[Finding]:
+    found = []
+    for field, word, words in unknown_words(req, policy.vocabulary):
+        close = difflib.get_close_matches(word, words, n=1)
+        hint = _("Did you mean '{name}'?").format(name=close[0]) + " " if close else ""
+        found.append(Finding(
+            rule="", file=source_file(req.need), line=field_line(policy, req.need, field), requirement=req.id,
+            need=req.id, policy=policy.policy_label(req),
+            problem=_("':{field}:' names '{word}', which the policy does not declare.").format(field=field, word=word),
+            fix=(hint + (_("Use one of: {words}.").format(words=", ".join(words)) if words else
+                         _("The policy declares no words for ':{field}:' in policy.toml: declare them, or remove the "
+                           "field.").format(field=field)))))
+    return found
 
 
 @rule("consideration", each="answer", answers="consideration",
