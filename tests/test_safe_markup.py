@@ -29,7 +29,8 @@ from sitebuild import REPO, build, copy_site
 
 SECRET = "OUTSIDE-SECRET-7f3a"  # in a file beside the fixture site
 GIT_SECRET = "GIT-CONFIG-SECRET-91c2"  # in the fixture site's .git/config
-SECRETS = (SECRET, GIT_SECRET)
+TOOL_SECRET = "TOOL-SECRET-44d0"  # in a folder of the site's tools (excluded from the site)
+SECRETS = (SECRET, GIT_SECRET, TOOL_SECRET)
 OUTSIDE = "../../../secret.txt"  # the secret file, as seen from projects/demo/<page>.md
 
 
@@ -88,6 +89,7 @@ HOSTILE = [
     # files outside the project's folder (the secret beside the site; the site's .git)
     page("include", f"```{{include}} {OUTSIDE}\n```", "{include}", sm.M_OUTSIDE_PROJECT),
     page("include_git", "```{include} ../../.git/config\n```", "{include}", sm.M_OUTSIDE_PROJECT),
+    page("include_rst", f"```{{eval-rst}}\n.. include:: {OUTSIDE}\n```", ".. include::", sm.M_OUTSIDE_PROJECT),
     page("literalinclude", f"```{{literalinclude}} {OUTSIDE}\n```", "{literalinclude}", sm.M_OUTSIDE_PROJECT),
     page("literalinclude_abs", "```{literalinclude} /etc/hostname\n```", "{literalinclude}", sm.M_ABSOLUTE),
     page("literalinclude_diff", f"```{{literalinclude}} data.csv\n:diff: {OUTSIDE}\n```", "{literalinclude}",
@@ -108,6 +110,8 @@ HOSTILE = [
          r"class=\"graphviz"),
     page("needimport", f"```{{needimport}} {OUTSIDE}\n```", "{needimport}", sm.M_OUTSIDE_PROJECT),
     page("docs_include", "```{include} ../.git/config\n```", "{include}", sm.M_OUTSIDE_SITE, folder="docs"),
+    page("docs_tool_folder", "```{literalinclude} ../scripts/token.txt\n```", "{literalinclude}", sm.M_OUTSIDE_SITE,
+         folder="docs"),
     page("docs_image", "![Hemmelig](../../secret.txt)", "![", sm.M_OUTSIDE_SITE, r"<img[^>]*secret", folder="docs"),
     # addresses a browser would run
     page("js_link", "[Klik](javascript:alert(10))", "[Klik]", sm.M_SCHEME, r"href=\"javascript"),
@@ -117,6 +121,8 @@ HOSTILE = [
     page("vbscript", "[Klik](vbscript:msgbox(14))", "[Klik]", sm.M_SCHEME, r"href=\"vbscript"),
     page("data_link", "[Klik](data:text/html;base64,PHNjcmlwdD4=)", "[Klik]", sm.M_SCHEME, r"href=\"data:"),
     page("js_rst", "```{eval-rst}\nSe `her <javascript:alert(15)>`_.\n```", "Se `her", sm.M_SCHEME,
+         r"href=\"javascript"),
+    page("js_image_target", "```{image} data.png\n:target: javascript:alert(23)\n```", "{image}", sm.M_SCHEME,
          r"href=\"javascript"),
     page("js_toctree", "```{toctree}\nOnd <javascript://%0aalert(16)>\n```", "{toctree}", sm.M_SCHEME,
          r"href=\"javascript"),
@@ -140,7 +146,10 @@ def _plant_secrets(site: Path) -> None:
     (site.parent / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
     (site / ".git").mkdir()
     (site / ".git" / "config").write_text(f"[remote]\n  token = {GIT_SECRET}\n", encoding="utf-8")
+    (site / "scripts").mkdir()
+    (site / "scripts" / "token.txt").write_text(TOOL_SECRET + "\n", encoding="utf-8")
     demo = site / "projects" / "demo"
+    (demo / "data.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (demo / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     os.symlink(site.parent / "secret.txt", demo / "genvej.png")  # a symlink leaving the project
     os.symlink(site / ".git" / "config", demo / "git-genvej.png")  # ... and one into the site's .git
