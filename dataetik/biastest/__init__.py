@@ -1,14 +1,24 @@
-"""Bias tests computed from published aggregated counts (see counts.py for the format)."""
+"""Bias tests computed from published aggregated counts (see counts.py for the format).
+
+Each distinct computation happens once per process: `compute` keys its result by the counts
+file's content (a hash of its bytes) and everything else that changes the result – the
+thresholds, the disclosure threshold, the required attributes, the language the reasons are
+written in – never by the file's name or a date. The build, the rules, the matrix, the
+readiness section and the annual report all call `compute`, so none of them repeats it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataetik.biastest.counts import Counts, CountsError, put_counts_in_folder, read_counts
+from dataetik import i18n
+from dataetik.biastest.counts import MAX_COUNTS_KB, Counts, CountsError, counts_bytes, parse_counts, put_counts_in_folder
 from dataetik.biastest.metrics import BiasResult, Thresholds, evaluate
 from dataetik.i18n import N_, _, translated
 from dataetik.needs_data import source_file
@@ -21,6 +31,7 @@ class PolicyBias:
     thresholds: Thresholds
     min_cell: int | None  # None: the policy states no disclosure threshold
     attributes: tuple[str, ...]
+    max_kb: int = MAX_COUNTS_KB  # the largest counts file read
 
     @classmethod
     def of(cls, policy: Policy) -> "PolicyBias":
@@ -29,8 +40,10 @@ class PolicyBias:
         bias_reqs = [r for r in policy.requirements if "biastest" in r.answered_by]
         attributes = tuple(dict.fromkeys(a for r in bias_reqs for a in _as_list(r.need.get("bias_attributes"))))
         min_cell = policy.setting("min_cell")
+        max_kb = policy.vocabulary.settings.get("max_counts_kb")  # TODO: always there once vocabulary.py declares it
         return cls(Thresholds(policy.setting("min_ratio"), policy.setting("max_difference")),
-                   None if min_cell is None else int(min_cell), attributes)
+                   None if min_cell is None else int(min_cell), attributes,
+                   MAX_COUNTS_KB if max_kb is None else int(max_kb))
 
 
 def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
@@ -81,8 +94,35 @@ def test_head_pattern() -> re.Pattern:
 
 def compute(need: dict, srcdir: Path, policy_bias: PolicyBias) -> tuple[Counts, BiasResult]:
     """Read and evaluate a bias test need's counts. Raises CountsError."""
-    counts = read_counts(counts_path(need, srcdir), policy_bias.min_cell, policy_bias.attributes)
-    return counts, evaluate(counts, own_thresholds(need, policy_bias))
+    return compute_file(counts_path(need, srcdir), policy_bias, own_thresholds(need, policy_bias))
 
 
-__all__ = ["CountsError", "PolicyBias", "compute", "counts_path", "own_thresholds", "test_head", "test_head_pattern"]
+# content key -> (Counts, BiasResult) or the CountsError the content gives; oldest dropped first.
+_computed: dict[tuple, tuple[Counts, BiasResult] | CountsError] = {}
+_MAX_COMPUTED = 10_000
+computations = 0  # how many times counts were parsed and evaluated in this process (for the tests)
+
+
+def compute_file(path: Path, policy_bias: PolicyBias, thresholds: Thresholds) -> tuple[Counts, BiasResult]:
+    """Read and evaluate a counts file, once per distinct content and settings. Raises CountsError,
+    naming this file even where the same content was first seen under another name."""
+    global computations
+    data = counts_bytes(path, policy_bias.max_kb)  # a file too large is refused before anything else
+    key = (hashlib.sha256(data).digest(), thresholds, policy_bias.min_cell, policy_bias.attributes, i18n.language())
+    if key not in _computed:
+        computations += 1
+        try:
+            counts = parse_counts(data, path, policy_bias.min_cell, policy_bias.attributes)
+            _computed[key] = counts, evaluate(counts, thresholds)
+        except CountsError as err:
+            _computed[key] = err
+        if len(_computed) > _MAX_COMPUTED:
+            del _computed[next(iter(_computed))]
+    found = _computed[key]
+    if isinstance(found, CountsError):
+        raise found.at(path)
+    counts, result = found
+    return (counts if counts.path == path else dataclasses.replace(counts, path=path)), result
+
+
+__all__ = ["CountsError", "PolicyBias", "compute", "compute_file", "counts_path", "own_thresholds", "test_head", "test_head_pattern"]

@@ -14,13 +14,19 @@ cell is useless, since it is recovered from the group total by subtraction.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dataetik.i18n import _, ngettext
+from dataetik.i18n import _, integer, ngettext
 
 COLUMNS = ("attribute", "group", "actual", "predicted", "count")
 SUPPRESSED = "undertrykt"  # a word of the file format, the same in every language
+# The largest counts file read, in KB: aggregated counts are a few lines per attribute and group,
+# so a larger file is row-level data or a mistake, refused before it is parsed.
+# TODO: the policy's [settings] max_counts_kb (being added to dataetik/vocabulary.py) overrides
+# this; PolicyBias.of reads it from there when the policy states it.
+MAX_COUNTS_KB = 1024
 
 
 def column_label(column: str) -> str:
@@ -50,6 +56,10 @@ class CountsError(ValueError):
         self.on_page = on_page      # about the bias test on its page, not the counts file
         self.discloses = discloses  # publishing the file would reveal a small cell
         super().__init__(f"{path}:{line}: {self.where}{problem}")
+
+    def at(self, path: Path) -> "CountsError":
+        """The same defect, found in a file of the same content under another name."""
+        return CountsError(path, self.line, self.column, self.problem, self.fix, self.on_page, self.discloses)
 
     @property
     def where(self) -> str:
@@ -89,11 +99,32 @@ def _int01(value: str, path: Path, line: int, column: str, allow_empty: bool) ->
                       _("Write 0, 1 or nothing.") if allow_empty else _("Write 0 or 1."))
 
 
-def read_counts(path: Path, min_cell: int | None, required_attributes: tuple[str, ...] = ()) -> Counts:
+def read_counts(path: Path, min_cell: int | None, required_attributes: tuple[str, ...] = (),
+                max_kb: int = MAX_COUNTS_KB) -> Counts:
+    return parse_counts(counts_bytes(path, max_kb), path, min_cell, required_attributes)
+
+
+def counts_bytes(path: Path, max_kb: int = MAX_COUNTS_KB) -> bytes:
+    """The file's bytes; one larger than max_kb is refused unread (at most max_kb + 1 byte is read)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as f:
+            data = f.read(max_kb * 1024 + 1)
     except FileNotFoundError:
         raise CountsError(path, 0, None, _("the file does not exist."), put_counts_in_folder()) from None
+    if len(data) > max_kb * 1024:
+        raise CountsError(path, 1, None,
+                          _("the file is {size} KB, more than the {limit} KB a counts file may be.").format(
+                              size=integer(math.ceil(path.stat().st_size / 1024)), limit=integer(max_kb)),
+                          _("A counts file holds aggregated counts only: a line per attribute, group and cell. Make it "
+                            "with 'dataetik aggregate'; if the counts really need more room, raise max_counts_kb in "
+                            "the policy's [settings]."))
+    return data
+
+
+def parse_counts(data: bytes, path: Path, min_cell: int | None, required_attributes: tuple[str, ...] = ()) -> Counts:
+    """Parse and validate a counts file's bytes; `path` is only for the messages."""
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CountsError(path, 1, None, _("the file is not UTF-8."), _("Save the file as CSV (UTF-8).")) from None
     reader = csv.reader(text.splitlines())
