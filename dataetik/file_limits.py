@@ -35,8 +35,8 @@ def _refuse_big_page(app: Sphinx, docname: str, source: list[str]) -> None:
     if size <= limit * 1000:
         return
     source[0] = ""
-    logger.warning(f"{page_too_big(size, limit)} {_('The build left the page out.')} {page_too_big_fix()}",
-                   location=(docname, 1), type="dataetik", subtype="file_limits")
+    said = " ".join((page_too_big(size, limit), _("The build left the page out."), page_too_big_fix()))
+    logger.warning(said, location=(docname, 1), type="dataetik", subtype="file_limits")
 
 
 def setup(app: Sphinx) -> dict:
