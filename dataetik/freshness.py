@@ -1,7 +1,577 @@
-"""Incremental builds that are never stale (issue 13). Stub: filled in by its owner."""
+"""Incremental builds that give exactly what a clean build gives (issue 13).
 
+Sphinx reads a page again when its file changed, and writes again the pages it read. A page that
+only *shows* what other pages say stays as the last build left it: a need's back-links
+(sphinx-needs #354), the register, the matrix, a yearly report, a project's graph, trail and
+history. This extension names those pages:
+
+Written again (``env-get-updated``: after the changed pages are read, before any page is written)
+  - the pages of needs whose resolved data changed without their page being read: a link to them
+    was added or removed (their back-links), the project they belong to, their counts file;
+  - the pages of needs linked either way with a need whose title, type or page changed (the link
+    shows the title), and the pages naming a changed need with a role (``{need}``, ...);
+  - every page showing something made from all needs (``ALL_NEEDS``), when any page was read or
+    removed, or the day changed;
+  - every page of a project (its graph, trail, bias result and history, ``PROJECT_VIEWS``), when a
+    need outside the projects (the policy's) changed, or the day did;
+  - the pages showing history from git, when git's HEAD moved.
+
+Read again (``env-get-outdated``)
+  - everything, when the ``fingerprint`` changed (the policies' policy.toml files, conf.py,
+    dataetik's own files, the versions of Python and of the build's packages): the words and the
+    machinery a page was read with are no longer those of today;
+  - the pages that gave a warning in the last build, so an incremental build says every warning a
+    clean one would;
+  - the pages with an ``{ifneed}`` (what they keep depends on which needs exist);
+  - a page whose bias test's counts file changed (noted as a dependency of the page).
+
+The needs are resolved (sphinx-needs' post-processing) as soon as every page is read, so the
+comparison sees the back-links and the computed links; the environment pickled after that holds
+resolved needs, so each build marks them unresolved again before anything reads them. The caches
+computed from the needs (``policy_of``, ``result_for``, the project index) are dropped at the
+start of every build, so no build uses another's. The needs are kept in the order a clean build
+reads them (by page), so nothing that picks "the first" can differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import pickle
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import logging as sphinx_logging
+
+from dataetik import model
+from dataetik.site_files import EXCLUDE_PATTERNS
+from dataetik.vocabulary import policy_files
+
+logger = sphinx_logging.getLogger(__name__)
+_STATE = "_dataetik_fresh"  # on the env (pickled with it): what the next build compares against
+_BUILD = "_dataetik_fresh_build"  # on the app: this build's own notes
+WARNED_FILE = "dataetik-warned.json"  # in the doctree folder: the pages that warned in the last build
+
+# Nodes (module:class) whose content is made from all needs when a page is written.
+ALL_NEEDS = (
+    "dataetik.register:projectregister",
+    "dataetik.pages:pending_block",
+    "dataetik.pages:pending_inline",
+    "dataetik.matrix:matrix",
+    "dataetik.annual_pages:annual_part",
+    "dataetik.annual_pages:annual_list",
+    "dataetik.history:policychanges",
+)
+# Nodes made from one project's needs and the policy's (its requirements, their texts and dates).
+PROJECT_VIEWS = (
+    "dataetik.citizen:projectgraph",
+    "dataetik.history:projecthistory",
+)
+# Nodes whose content comes from git.
+HISTORY = (
+    "dataetik.history:projecthistory",
+    "dataetik.history:policychanges",
+)
+# Nodes that change what the page holds when it is read, by which needs exist.
+REREAD = ("dataetik.pages:conditional",)
+# Nodes made from the configuration and the vocabulary alone (the fingerprint), or drawn beside
+# another node when it is written: nothing to do for them.
+STATIC = (
+    "dataetik.annual_pages:scroll_region",
+    "dataetik.citizen:graph_scroll",
+    "dataetik.matrix:matrix_box",
+    "dataetik.matrix:matrix_row",
+    "dataetik.matrix:matrix_entry",
+    "dataetik.matrix:matrix_inline",
+    "dataetik.register_export:registerdownloads",
+)
+# sphinx-needs' roles that name one need (``reftarget``); its other nodes filter all needs.
+_NEED_ROLES = ("NeedRef", "NeedIncoming", "NeedOutgoing", "NeedPart")
+# The packages a build's output depends on, besides dataetik itself.
+PACKAGES = ("sphinx", "sphinx-needs", "myst-parser", "docutils", "pydata-sphinx-theme", "sphinx-autobuild")
+
+
+# --- the fingerprint: what every page is read with ----------------------------------------------
+
+def _package_files() -> list[Path]:
+    root = Path(__file__).parent
+    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and p.suffix not in (".pyc", ".pyo"))
+
+
+def fingerprint(site: Path) -> str:
+    """A digest of everything besides the pages that a build's output depends on: conf.py, the
+    policies' policy.toml files, dataetik's own files (code, styles, messages) and the versions of
+    Python and of the build's packages. Another fingerprint: build from scratch."""
+    digest = hashlib.sha256()
+
+    def add(name: str, data: bytes) -> None:
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    add("python", platform.python_version().encode())
+    for package in PACKAGES:
+        try:
+            add(package, metadata.version(package).encode())
+        except metadata.PackageNotFoundError:
+            add(package, b"-")
+    for path in [site / "conf.py", *policy_files(site, EXCLUDE_PATTERNS)]:
+        add(path.relative_to(site).as_posix(), path.read_bytes() if path.is_file() else b"")
+    package = Path(__file__).parent
+    for path in _package_files():
+        add("dataetik/" + path.relative_to(package).as_posix(), path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- what a need looks like to the pages that show it -------------------------------------------
+
+@dataclass(frozen=True)
+class Seen:
+    """A resolved need as the pages show it."""
+
+    docname: str
+    shown: tuple  # what a link to it shows: its title, type and page
+    own: bytes  # what it says itself: every field but its back-links
+    digest: bytes  # everything it holds, its back-links included
+    links: frozenset  # (link type, target ID) it links to
+    back: frozenset  # (link type, source ID) linking to it
+    project_part: bool  # a project or a part of one (the policy's needs are not)
+
+
+def _link_names(env) -> list[str]:
+    from sphinx_needs.data import SphinxNeedsData
+
+    return list(SphinxNeedsData(env).get_schema().iter_link_field_names())
+
+
+def _target(link: str) -> str:
+    return link.split(".", 1)[0]  # a need part "R_X.1" is on the page of R_X
+
+
+def seen(need, link_names: list[str], srcdir: Path) -> Seen:
+    data = dict(need)
+    links = frozenset((name, _target(t)) for name in link_names for t in data.get(name) or [])
+    back = frozenset((name, _target(s)) for name in link_names for s in data.get(f"{name}_back") or [])
+    backs = {f"{name}_back" for name in link_names}
+    own = hashlib.blake2b(pickle.dumps(sorted((k, v) for k, v in data.items() if k not in backs), protocol=5),
+                          digest_size=16).digest()
+    digest = hashlib.blake2b(own + pickle.dumps(sorted(back), protocol=5), digest_size=16).digest()
+    return Seen(data.get("docname") or "", (data.get("title"), data["type"], data.get("docname")), own, digest,
+                links, back, _is_project_part(need))
+
+
+def _counts_path(need, srcdir: Path) -> Path | None:
+    if not need.get("counts") or not need.get("docname"):
+        return None
+    from dataetik.biastest import CountsError, counts_path
+
+    try:
+        return counts_path(need, srcdir)
+    except CountsError:
+        return None
+
+
+def _counts_digest(need, srcdir: Path) -> bytes:
+    """A bias test's result is computed from its counts file: the file is part of what it holds."""
+    path = _counts_path(need, srcdir)
+    if path is None:
+        return b""
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return b""
+
+
+# --- the state kept between builds ----------------------------------------------------------------
+
+@dataclass
+class State:
+    """On the env, pickled with it."""
+
+    fingerprint: str = ""
+    today: str = ""
+    head: str = ""
+    # page -> what its nodes make it depend on: "all", "project", "history", "reread"
+    kinds: dict[str, set[str]] = field(default_factory=dict)
+    # page -> IDs of the needs its roles name
+    refs: dict[str, set[str]] = field(default_factory=dict)
+    # pages that warned while they were read
+    warned: set[str] = field(default_factory=set)
+    # need ID -> its computed (dynamic) fields' values, and its counts file's digest
+    computed: dict[str, tuple] = field(default_factory=dict)
+
+
+@dataclass
+class Build:
+    """This build's own notes, on the app."""
+
+    state: State
+    fresh: bool = False  # every page is read: nothing to compare
+    read: set[str] = field(default_factory=set)
+    purged: set[str] = field(default_factory=set)
+    old: dict[str, Seen] = field(default_factory=dict)  # the needs of the pages read again, as they were
+    by_doc: dict[str, list[str]] | None = None
+    warned_writing: set[str] = field(default_factory=set)
+    writing: str = ""  # the page being resolved and written: doctree-resolved runs without env.docname
+    recorder: logging.Handler | None = None
+
+
+def _state(env) -> State:
+    state = getattr(env, _STATE, None)
+    if not isinstance(state, State):
+        state = State()
+        setattr(env, _STATE, state)
+    return state
+
+
+def _build(app: Sphinx) -> Build:
+    build = getattr(app, _BUILD, None)
+    if build is None:
+        build = Build(_state(app.env))
+        setattr(app, _BUILD, build)
+    return build
+
+
+# --- classes by name --------------------------------------------------------------------------
+
+def _classes(names) -> tuple[type, ...]:
+    found = []
+    for name in names:
+        module, _sep, cls = name.partition(":")
+        found.append(getattr(importlib.import_module(module), cls))
+    return tuple(found)
+
+
+def _needs_nodes() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """(sphinx-needs' nodes that filter all needs, its roles naming one need)."""
+    from sphinx_needs.needs import NODE_TYPES, NODE_TYPES_PRIO
+
+    every = [*NODE_TYPES, *NODE_TYPES_PRIO]
+    return (tuple(c for c in every if c.__name__ not in _NEED_ROLES),
+            tuple(c for c in every if c.__name__ in _NEED_ROLES))
+
+
+# --- caches that must not outlive a build --------------------------------------------------------
+
+# Attributes of the env computed from the needs of one build.
+CACHES = ("_dataetik_policy", "_dataetik_bias_results", "_dataetik_project_by_folder", "_dataetik_chain_index",
+          "_dataetik_annual_reports")
+
+
+def _forget(env) -> None:
+    for name in CACHES:
+        env.__dict__.pop(name, None)
+
+
+def _unresolve(env) -> None:
+    """The needs pickled after the last build resolved them: resolve them again in this one."""
+    if getattr(env, "_needs_is_post_processed", False):
+        env._needs_is_post_processed = False
+    env.__dict__.pop("_needs_view", None)
+
+
+# --- events ----------------------------------------------------------------------------------------
+
+def _builder_inited(app: Sphinx) -> None:
+    setattr(app, _BUILD, None)
+    _forget(app.env)
+    _unresolve(app.env)
+    build = _build(app)
+    build.recorder = _WarningRecorder(app)
+    logging.getLogger(sphinx_logging.NAMESPACE).addHandler(build.recorder)
+
+
+def _today() -> str:
+    from dataetik.policy import today
+
+    try:
+        return today().isoformat()
+    except ValueError:
+        return ""
+
+
+def _head(srcdir) -> str:
+    from dataetik.history import _head
+
+    return _head(srcdir)
+
+
+def _warned_last_time(app: Sphinx) -> set[str] | None:
+    """The pages that warned while written in the last build; None where that is not known."""
+    path = Path(app.doctreedir) / WARNED_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return set(data.get("warned", [])) if data.get("complete") else None
+
+
+def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    build = _build(app)
+    state = build.state
+    _forget(env)
+    _unresolve(env)
+    new_print = fingerprint(Path(app.srcdir))
+    old_print, state.fingerprint = state.fingerprint, new_print
+    build.fresh = not env.all_docs
+    if build.fresh:
+        return []
+    warned = _warned_last_time(app)
+    if old_print != new_print or warned is None:
+        build.fresh = True  # read with other words or machinery, or warnings not known: read everything
+        return sorted(env.found_docs)
+    again = warned | state.warned | {d for d, kinds in state.kinds.items() if "reread" in kinds}
+    return sorted(again & env.found_docs)
+
+
+def _index(app: Sphinx, env) -> dict[str, list[str]]:
+    build = _build(app)
+    if build.by_doc is None:
+        from sphinx_needs.data import SphinxNeedsData
+
+        by_doc: dict[str, list[str]] = {}
+        for need_id, need in SphinxNeedsData(env)._env_needs.items():
+            by_doc.setdefault(need.get("docname") or "", []).append(need_id)
+        build.by_doc = by_doc
+    return build.by_doc
+
+
+def _purge(app: Sphinx, env, docname: str) -> None:
+    """Before sphinx-needs forgets a page's needs (priority 500): note them as they were."""
+    build = _build(app)
+    state = build.state
+    state.kinds.pop(docname, None)
+    state.refs.pop(docname, None)
+    state.warned.discard(docname)
+    build.purged.add(docname)
+    if build.fresh:
+        return
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(env)._env_needs
+    names = _link_names(env)
+    for need_id in _index(app, env).get(docname, []):
+        if need_id in needs:
+            build.old[need_id] = seen(needs[need_id], names, Path(app.srcdir))
+
+
+def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
+    build = _build(app)
+    build.read = set(docnames)
+    if env.found_docs and build.read >= env.found_docs:
+        build.fresh = True
+
+
+def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """What the page shows, by its nodes; its bias tests' counts files as its dependencies."""
+    from sphinx_needs.data import SphinxNeedsData
+    from sphinx_needs.nodes import Need
+
+    env = app.env
+    docname = env.docname
+    state = _build(app).state
+    kinds: set[str] = set()
+    filters, roles = _needs_nodes()
+    project_views = _classes(PROJECT_VIEWS)
+    groups = (("all", _classes(ALL_NEEDS)), ("project", project_views), ("history", _classes(HISTORY)),
+              ("reread", _classes(REREAD)))
+    refs: set[str] = set()
+    needs = SphinxNeedsData(env)._env_needs
+    for node in doctree.findall(nodes.Element):
+        for kind, classes in groups:
+            if isinstance(node, classes):
+                kinds.add(kind)
+        # A needflow of a project's graph shows that project's chain, not all needs.
+        if isinstance(node, filters) and not _inside(node, project_views):
+            kinds.add("all")
+        if isinstance(node, roles) and node.get("reftarget"):
+            refs.add(_target(str(node["reftarget"])))
+        if isinstance(node, Need) and node["ids"]:
+            need = needs.get(node["ids"][0])
+            if need is None:
+                continue
+            if _is_project_part(need):
+                kinds.add("project")
+            path = _counts_path(need, Path(app.srcdir))
+            if path is not None:
+                env.note_dependency(path)
+    if kinds:
+        state.kinds[docname] = kinds
+    if refs:
+        state.refs[docname] = refs
+
+
+def _inside(node: nodes.Node, classes: tuple[type, ...]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, classes):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _merge(app: Sphinx, env, docnames, other) -> None:
+    """With -j, each reader's notes come back to the main process."""
+    state, theirs = _build(app).state, _state(other)
+    for docname in docnames:
+        if docname in theirs.kinds:
+            state.kinds[docname] = theirs.kinds[docname]
+        if docname in theirs.refs:
+            state.refs[docname] = theirs.refs[docname]
+        if docname in theirs.warned:
+            state.warned.add(docname)
+
+
+def _in_reading_order(env) -> None:
+    """The needs in the order a clean build reads them: by page (sorted), then as they stand on it."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(env)._env_needs
+    ordered = sorted(needs.items(), key=lambda item: (bool(item[1].get("docname")), item[1].get("docname") or ""))
+    needs.clear()
+    needs.update(ordered)
+
+
+def _computed(need, srcdir: Path) -> tuple:
+    """A need's values computed from other needs (its dynamic fields), and its counts file."""
+    names = sorted(getattr(need, "_dynamic_fields", None) or ())
+    values = tuple((name, repr(need[name])) for name in names)
+    return values + ((("counts", _counts_digest(need, srcdir)),) if need.get("counts") else ())
+
+
+def _updated(app: Sphinx, env) -> list[str]:
+    """The pages to write again, though not read again."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    build = _build(app)
+    state = build.state
+    data = SphinxNeedsData(env)
+    _in_reading_order(env)
+    needs = data.get_needs_view()  # resolved now: back-links and computed links
+    srcdir = Path(app.srcdir)
+    # What changed outside the pages: the day (requirements come into force), git's HEAD (history).
+    today, head = _today(), _head(srcdir)
+    day_changed, head_changed = today != state.today, head != state.head
+    state.today, state.head = today, head
+    old_computed = state.computed
+    state.computed = {i: c for i, n in needs.items() if (c := _computed(n, srcdir))}
+    if build.fresh:
+        return []
+    names = _link_names(env)
+    new = {i: seen(n, names, srcdir) for i, n in needs.items() if n.get("docname") in build.read}
+    old = build.old
+    changed: set[str] = set()  # needs whose resolved data changed
+    shown: set[str] = set()  # ... and what a link to them shows
+    policy_changed = False  # a need outside the projects changed what it says
+    for need_id in old.keys() | new.keys():
+        before, after = old.get(need_id), new.get(need_id)
+        if before is None or after is None or before.digest != after.digest:
+            changed.add(need_id)
+        if before is None or after is None or before.shown != after.shown:
+            shown.add(need_id)
+        if (before is None or after is None or before.own != after.own) and not all(
+                s.project_part for s in (before, after) if s is not None):
+            policy_changed = True
+        for _name, target in (before.links if before else frozenset()) ^ (after.links if after else frozenset()):
+            changed.add(target)  # its back-links changed
+    # Computed from other needs (the project a part belongs to), or from a file (a counts file).
+    for need_id in old_computed.keys() | state.computed.keys():
+        if old_computed.get(need_id) != state.computed.get(need_id):
+            changed.add(need_id)
+            need = needs.get(need_id)
+            policy_changed |= need is not None and not _is_project_part(need)
+
+    def page_of(need_id: str) -> str | None:
+        need = needs.get(need_id)
+        return need.get("docname") if need is not None else None
+
+    docs = {page_of(need_id) for need_id in changed}
+    for need_id in shown:  # a link shows the title of the need at its other end
+        for s in (old.get(need_id), new.get(need_id)):
+            if s is not None:
+                docs.update(page_of(other) for _name, other in s.links | s.back)
+    docs.update(d for d, ids in state.refs.items() if ids & changed)
+    anything = bool(build.read or build.purged or changed)
+    for docname, kinds in state.kinds.items():
+        if ("all" in kinds and (anything or day_changed)) or ("project" in kinds and (policy_changed or day_changed)) \
+                or ("history" in kinds and head_changed):
+            docs.add(docname)
+    again = sorted(d for d in docs if d and d in env.found_docs and d not in build.read)
+    logger.verbose("dataetik.freshness: %d needs changed (policy: %s, day: %s, git: %s); written again: %s",
+                   len(changed), policy_changed, day_changed, head_changed, ", ".join(again))
+    return again
+
+
+def _is_project_part(need) -> bool:
+    return need["type"] in model.PROJECT_PARTS or need["type"] == "project"
+
+
+# --- warnings: a page that warned is read again next time --------------------------------------------
+
+class _WarningRecorder(logging.Handler):
+    """Notes the page being read or written when a warning is logged."""
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__(logging.WARNING)
+        self.app = app
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from sphinx.util.build_phase import BuildPhase
+
+        if getattr(record, "_dataetik_noted", False):
+            return  # Sphinx holds warnings back while it reads and writes, and logs them again after
+        record._dataetik_noted = True
+        env, build = self.app.env, _build(self.app)
+        docname = env.current_document.docname if env is not None else ""
+        if self.app.phase == BuildPhase.READING:
+            if docname:
+                build.state.warned.add(docname)
+        elif self.app.phase in (BuildPhase.RESOLVING, BuildPhase.WRITING):
+            if docname or build.writing:
+                build.warned_writing.add(docname or build.writing)
+
+
+def _resolving(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    _build(app).writing = docname
+
+
+def _pages_written(app: Sphinx) -> list:
+    """Every page is written (the html builder's finish begins): what warns now is no page's."""
+    _build(app).writing = ""
+    return []
+
+
+def _finished(app: Sphinx, exception) -> None:
+    build = _build(app)
+    if build.recorder is not None:
+        logging.getLogger(sphinx_logging.NAMESPACE).removeHandler(build.recorder)
+    path = Path(app.doctreedir) / WARNED_FILE
+    data = {"complete": exception is None, "warned": sorted(build.warned_writing)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=0), encoding="utf-8")
+    except OSError:
+        pass
+    setattr(app, _BUILD, None)
 
 
 def setup(app: Sphinx) -> dict:
+    app.connect("builder-inited", _builder_inited, priority=100)
+    app.connect("env-get-outdated", _outdated)
+    # Before sphinx-needs (500) forgets the page's needs.
+    app.connect("env-purge-doc", _purge, priority=100)
+    # After every other handler has added the pages it wants read.
+    app.connect("env-before-read-docs", _before_read, priority=900)
+    app.connect("doctree-read", _doctree_read)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-updated", _updated)
+    app.connect("doctree-resolved", _resolving, priority=1)
+    app.connect("html-collect-pages", _pages_written, priority=1)
+    app.connect("build-finished", _finished, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
