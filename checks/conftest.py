@@ -15,7 +15,7 @@ from dataetik.needs_data import NeedsFileError, checked_site, load_needs
 from dataetik.policy import Policy
 from dataetik.rules import all_cases
 from dataetik.site_files import EXCLUDE_PATTERNS
-from dataetik.vocabulary import declared_language
+from dataetik.vocabulary import VocabularyError, declared_language
 
 SITE, NEEDS_JSON = checked_site(Path(__file__).resolve().parent.parent)
 
@@ -26,7 +26,7 @@ def policy() -> Policy:
     i18n.use(declared_language(SITE, EXCLUDE_PATTERNS) or i18n.HOME_LANGUAGE)  # already for a needs.json that is missing
     try:
         policy = Policy.from_needs(load_needs(NEEDS_JSON, srcdir=SITE))
-    except NeedsFileError as err:
+    except (NeedsFileError, VocabularyError) as err:
         raise pytest.UsageError(str(err)) from None
     i18n.use(policy.vocabulary.language)
     try:

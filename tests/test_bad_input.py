@@ -176,6 +176,58 @@ BAD: list[Bad] = [
 ]
 
 
+def markup(key: str, text: str, marker: str, says: str, category: str = "markup på siden") -> Bad:
+    """Something hostile in a project's description; the finding names the line that holds `marker`."""
+    return page(key, category, "Et lille demoprojekt.", "Et lille demoprojekt.\n\n" + text, marker, says)
+
+
+def extra_file(key: str, category: str, name: str, content: str | bytes, marker: str, says: str) -> Bad:
+    """A valid project with one more file in its folder (or a file elsewhere: a name with a '/')."""
+    folder = f"projects/{key.lower()}"
+    path = name if "/" in name else f"{folder}/{name}"
+    files = {f"{folder}/index.md": project(key), f"{folder}/optaelling.csv": COUNTS, path: content}
+    return Bad(key, category, files, f"{path}|{marker}" if marker else path, says)
+
+
+PD = "persondata"
+BAD += [
+    # --- markup and files that must not reach the public site ----------------------------------------
+    markup("SCRIPT", "<script>alert('hej')</script>", "<script>", "HTML-kode vises ikke"),
+    markup("IFRAME", '<iframe src="https://example.com/"></iframe>', "<iframe", "HTML-kode vises ikke"),
+    markup("ONERROR", "<img src=x onerror=alert(1)>", "<img", "HTML-kode vises ikke"),
+    markup("INLINEHTML", 'Tekst med <b onclick="x()">fed</b> skrift.', "Tekst med", "HTML-kode vises ikke"),
+    markup("STYLE", "<style>body { display: none }</style>", "<style>", "HTML-kode vises ikke"),
+    markup("RAW", "```{raw} html\n<b>fed</b>\n```", "{raw}", "raw"),
+    markup("INCLUDE", "```{include} ../../policy/policy.toml\n```", "{include}", "ikke i projektets mappe"),
+    markup("LITERALINCLUDE", "```{literalinclude} /etc/passwd\n```", "{literalinclude}", "absolut sti"),
+    markup("CSVTABLE", "```{csv-table} Tal\n:file: ../demo/optaelling.csv\n```", "{csv-table}", "ikke i projektets mappe"),
+    markup("IMAGE", "![Kort](../demo/kort.png)", "![Kort]", "ikke i projektets mappe"),
+    markup("DOWNLOAD", "Hent {download}`filen <../../conf.py>`.", "Hent", "ikke i projektets mappe"),
+    markup("JAVASCRIPT", "[Klik her](javascript:alert(1))", "[Klik her]", "javascript"),
+    markup("DATA", "[Se dette](data:text/html;base64,PHNjcmlwdD4=)", "[Se dette]", "data"),
+    markup("REMOTEIMAGE", "![Logo](https://example.com/logo.png)", "![Logo]", "hjemmeside|website|internet"),
+    # --- personal data ------------------------------------------------------------------------------
+    markup("CPR", "Borgeren med 010190-1234 blev spurgt.", "Borgeren med", "CPR", PD),
+    markup("CPRDASH", "Borgeren med 010190–1234 blev spurgt.", "Borgeren med", "CPR", PD),
+    markup("EMAIL", "Spørgsmål kan sendes til jens.hansen@gmail.com.", "Spørgsmål kan", "e-mail|mail", PD),
+    markup("PHONE", "Ring til Jens på 20 12 34 56.", "Ring til", "telefon", PD),
+    markup("PHONE45", "Ring til Jens på +45 20123456.", "Ring til", "telefon", PD),
+    extra_file("CPRTEXT", PD, "noter.txt", "Interview med borger 010190-1234.\n", "Interview", "CPR"),
+    extra_file("CPRCSV", PD, "deltagere.csv", "navn,cpr\nAnne,0101901234\n", "Anne", "CPR"),
+    extra_file("EMAILYAML", PD, "kontakter.yaml", "kontakt: anne.jensen@hotmail.com\n", "kontakt", "e-mail|mail"),
+    Bad("CPRPOLICY", PD, {"+policy/index.md": "\nEksempel: borgeren med 020202-2345 klagede.\n"},
+        "policy/index.md|Eksempel: borgeren", "CPR"),
+    # --- files and sizes ------------------------------------------------------------------------------
+    Bad("EMPTYPAGE", "filer og størrelser", {"projects/emptypage/index.md": ""}, "projects/emptypage/index.md", "tom"),
+    Bad("BLANKPAGE", "filer og størrelser", {"projects/blankpage/index.md": "\n\n   \n"}, "projects/blankpage/index.md", "tom"),
+    Bad("ONLYCSV", "filer og størrelser", {"projects/onlycsv/optaelling.csv": COUNTS}, "projects/onlycsv/", "onlycsv"),
+    Bad("BIGPAGE", "filer og størrelser", {"projects/bigpage/index.md": project("BIGPAGE", extra="\n" + "Tekst om projektet. " * 60_000),
+                                           "projects/bigpage/optaelling.csv": COUNTS}, "projects/bigpage/index.md", "KB"),
+    counts("BIGCSV", COUNTS + "".join(f"køn,gruppe{i},,1,{i}\n" for i in range(12_000)), "", "KB"),
+    page("LONGTITLE", "filer og størrelser", ":::{consideration} Formål", ":::{consideration} " + "Formål " * 800,
+         ":::{consideration} Formål", "tegn"),
+]
+
 BAD += [
     # --- the policy's words: read before anything is built ------------------------------------------
     toml("TOMLSYNTAX", 'risk_levels = ["lav", "middel", "høj"]', 'risk_levels = ["lav", "middel" "høj"]', "risk_levels", "TOML"),
@@ -216,7 +268,8 @@ def _site(dest: Path, files: dict[str, str | bytes]) -> Path:
     """The tiny site with a bias requirement, every project folder in its table of contents, and these files.
     Its projects share their considerations' words on purpose: a consideration may repeat another here."""
     copy_site("tiny", dest, {"policy/index.md": ("", BIAS_REQUIREMENT),
-                             "policy/policy.toml": ("", "\n[settings]\nmax_similarity = 1.0\n"),
+                             "policy/policy.toml": ("", '\n[settings]\nmax_similarity = 1.0\n'
+                                                               'public_contacts = ["borgerservice@gladsaxe.dk", "39 57 50 00"]\n'),
                              "projects/demo/optaelling.csv": ("", COUNTS),
                              "projects/demo/index.md": ("", BIASTEST.format(key="DEMO", counts="optaelling.csv")),
                              "index.md": ("policy/index\nprojects/demo/index", ":glob:\n\npolicy/index\nprojects/*/index")})
@@ -244,7 +297,7 @@ class Run:
         """(file, line, message) for each finding the report lists under a location line."""
         found, current = [], None
         for line in self.output.splitlines():
-            if m := re.match(r"^ {2}([\w./-]+\.\w+)(?::(\d+))?\s*$", line):
+            if m := re.match(r"^ {2}([\w./-]+(?:\.\w+|/))(?::(\d+))?\s*$", line):
                 current = [m.group(1), int(m.group(2)) if m.group(2) else None, ""]
                 found.append(current)
             elif current is not None and line.startswith("    "):
@@ -299,3 +352,27 @@ def test_a_bad_input_that_stops_everything_is_said_at_its_file_and_line(bad, tmp
 
 def test_there_are_at_least_sixty_distinct_bad_inputs():
     assert len({b.key for b in BAD}) == len(BAD) >= 60
+
+
+# --- controls: legitimate text that only looks suspicious -------------------------------------------
+CONTROLS = {
+    "HTMLCODE": ("Sådan ser et script ud, når det vises som kode:\n\n```html\n<script>alert(1)</script>\n```\n"),
+    "INLINECODE": "Teksten `<iframe src=x>` vises som kode, ikke som markup.",
+    "HTTPS": "Læs mere på [kommunens side](https://gladsaxe.dk/dataetik).",
+    "MAILTO": "Skriv til [Borgerservice](mailto:borgerservice@gladsaxe.dk) eller ring på 39 57 50 00.",
+    "COMMENT": "<!-- en note til kollegerne, som ikke vises -->\nSom aftalt.",
+    "FORM": "Skemaet (udfyldes af borgeren) sendes til kommunen.",
+    "JOURNAL": "Sagen har journalnummer 27.00.00-G01-1-23 og sagsnummer 25/00001.",
+    "DATES": "Data fra 01.02.2023 til 2023-12-31 indgår; version 1.2.3 bruges.",
+    "COUNTS": "I alt 1.204.567 henvendelser og 310190 sider; 4000 og 6000 i de to grupper.",
+    "BRACKETS": "Tallene (se tabellen nedenfor) er samlede optællinger.",
+}
+
+
+def test_legitimate_text_that_looks_suspicious_passes(tmp_path):
+    text = "\n\n".join(CONTROLS.values())
+    page = project("CONTROL", "Et lille demoprojekt.", "Et lille demoprojekt.\n\n" + text)
+    run = _run(tmp_path / "site", {"projects/control/index.md": page, "projects/control/optaelling.csv": COUNTS}, ("check",))
+    assert "Traceback" not in run.output
+    assert run.proc.returncode == 0, "\n".join(f"{f}:{a} {m}" for f, a, m in run.blocks())
+    assert run.before == run.after

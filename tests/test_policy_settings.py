@@ -23,7 +23,8 @@ def test_without_contact_or_settings_the_defaults_hold(tmp_path):
     vocab = load_site(policy_site(tmp_path, ""), EXCLUDE_PATTERNS)
     assert vocab.contact is None
     assert vocab.settings == {"changed_requirement_fails": False, "annual_report": [], "reference_phrases": [],
-                              "max_similarity": 0.9}
+                              "max_similarity": 0.9, "public_contacts": [], "max_page_kb": 500,
+                              "max_counts_kb": 100, "max_title_length": 150}
 
 
 def test_contact_and_settings_are_read(tmp_path):
