@@ -97,6 +97,7 @@ _CHECKBOX = re.compile(r'<input class="task-list-item-checkbox" (?:checked="chec
 
 
 def machine_made(raw: nodes.raw) -> bool:
+    """A raw node MyST or dataetik's machinery wrote, not an author."""
     if raw.get("dataetik_trusted"):
         return True
     fmt, text = raw.get("format", ""), raw.astext()
@@ -122,7 +123,7 @@ def path_refusal(target: str, docname: str, srcdir: Path, excluded: Callable[[st
     in the page's folder and outside hidden and excluded folders. `variants` are other names Sphinx
     may read instead (an image's language variant); a wildcard is checked for every file it finds."""
     target = target.strip()
-    if target.startswith("<") and target.endswith(">"):  # docutils' own include files
+    if (target.startswith("<") and target.endswith(">")) or "\0" in target:  # docutils' own include files
         return "outside"
     if _REMOTE.match(target):
         return "remote"

@@ -255,6 +255,21 @@ def test_allowed_folder(docname, folder):
     assert sm.allowed_folder(docname) == folder
 
 
+@pytest.mark.parametrize("target, reason", [
+    ("pic.png", None), ("sub/../pic.png", None), ("under/pic.png", None),
+    ("../other/pic.png", "outside"), ("%2E%2E/%2E%2E/.git/config", "outside"), (".hidden/pic.png", "outside"),
+    ("link.png", "outside"), ("link.*", "outside"),  # a symlink leaving the project, also found by a wildcard
+    ("<isonum.txt>", "outside"), ("pic\0.png", "outside"),
+    ("/projects/demo/pic.png", "absolute"), ("C:\\pic.png", "absolute"),
+    ("https://example.org/pic.png", "remote"), ("file:///etc/passwd", "remote"),
+])
+def test_path_refusal(tmp_path, target, reason):
+    demo = tmp_path / "site" / "projects" / "demo"
+    (demo / "under").mkdir(parents=True)
+    os.symlink(tmp_path / "secret.txt", demo / "link.png")
+    assert sm.path_refusal(target, "projects/demo/index", tmp_path / "site", lambda path: False) == reason
+
+
 # --- controls and `dataetik check` ---------------------------------------------------------------
 
 COUNTS = "attribute,group,actual,predicted,count\nkøn,kvinde,,1,4000\nkøn,mand,,1,4100\n"
@@ -283,6 +298,8 @@ def checked(tmp_path_factory):
     site = copy_site("tiny", tmp_path_factory.mktemp("markup") / "controls", {
         "index.md": ("projects/demo/index", "projects/demo/index\nprojects/demo/kontroller"),
         "projects/demo/index.md": ("Et lille demoprojekt.", "Et lille demoprojekt.\n\n" + REFUSED_ON_PROJECT_PAGE),
+        # The mailto: control's address is the organisation's published contact, not a private person's.
+        "policy/policy.toml": ("", '\n[contact]\nname = "Borgerservice"\nemail = "kontakt@example.dk"\n'),
     })
     demo = site / "projects" / "demo"
     (demo / "billeder").mkdir()
