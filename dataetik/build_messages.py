@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dataetik import model
 from dataetik.biastest import test_head_pattern
-from dataetik.findings import Finding
+from dataetik.findings import Finding, how_to_fix
 from dataetik.i18n import N_, _, translated
 from dataetik.vocabulary import Vocabulary
 
@@ -138,10 +138,24 @@ def _translate(message: str, vocab: Vocabulary, located: bool = True) -> tuple[s
             # The line of the value to correct; a missing field has none.
             field = values.get("field") or values.get("option") if "is a required property" not in message else None
             return translated(problem).format(**values), translated(fix).format(**values), field
+    own = _said_by_dataetik(message)
+    if own:
+        return *own, None
     first = message.strip().splitlines()[0]
     fix = (_("Correct what the message points at, in the file and line it names.") if located else
            _("Correct what the message points at, in conf.py or the extension the message names."))
     return _("The build reports: {message}").format(message=first), fix, None
+
+
+def _said_by_dataetik(message: str) -> tuple[str, str] | None:
+    """dataetik's own warnings are said in the author's words already, as 'problem How to fix it: fix
+    [dataetik.x]' (e.g. dataetik.safe_markup's refusals): split in two, not wrapped in 'The build reports'."""
+    first = message.strip().splitlines()[0]
+    source = _TYPE.search(first)
+    if not source or not source.group(1).startswith("dataetik."):
+        return None
+    problem, marker, fix = first[:source.start()].strip().partition(" " + how_to_fix() + " ")
+    return (problem, fix) if marker else None
 
 
 def parse_warnings(stderr: str, vocab: Vocabulary, root: str = "") -> list[Finding]:

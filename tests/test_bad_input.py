@@ -72,7 +72,8 @@ class Bad:
         if not marker:
             return None
         text = (site / path).read_bytes().decode("utf-8", "replace")
-        return next(n for n, line in enumerate(text.splitlines(), 1) if re.search(re.escape(marker) + r"(?!\w)", line))
+        whole = re.escape(marker) + (r"(?!\w)" if marker[-1].isalnum() else "")  # P_OMTANK is not P_OMTANKE
+        return next(n for n, line in enumerate(text.splitlines(), 1) if re.search(whole, line))
 
 
 def page(key: str, category: str, old: str, new: str, marker: str, says: str, extra: str = "") -> Bad:
@@ -205,7 +206,7 @@ BAD += [
     markup("DOWNLOAD", "Hent {download}`filen <../../conf.py>`.", "Hent", "ikke i projektets mappe"),
     markup("JAVASCRIPT", "[Klik her](javascript:alert(1))", "[Klik her]", "javascript"),
     markup("DATA", "[Se dette](data:text/html;base64,PHNjcmlwdD4=)", "[Se dette]", "data"),
-    markup("REMOTEIMAGE", "![Logo](https://example.com/logo.png)", "![Logo]", "hjemmeside|website|internet"),
+    markup("REMOTEIMAGE", "![Logo](https://example.com/logo.png)", "![Logo]", "websted"),
     # --- personal data ------------------------------------------------------------------------------
     markup("CPR", "Borgeren med 010190-1234 blev spurgt.", "Borgeren med", "CPR", PD),
     markup("CPRDASH", "Borgeren med 010190–1234 blev spurgt.", "Borgeren med", "CPR", PD),
