@@ -89,7 +89,7 @@ def cmd_new(args) -> int:
 
 def cmd_check(args) -> int:
     site = _site(args)
-    return check_cmd.run(site, junit_path=site / "_build" / "checks.xml")
+    return check_cmd.run(site, junit_path=site / "_build" / "checks.xml", clean=args.from_scratch)
 
 
 def _today(value: str | None) -> None:
@@ -287,6 +287,8 @@ def register(subparsers) -> None:
     new.set_defaults(func=cmd_new)
     check = subparsers.add_parser("check", help=_("build the site and check every assessment"))
     check.add_argument("--dato", help=_("the day the checks count from, YYYY-MM-DD (default: today)"))
+    check.add_argument("--forfra", dest="from_scratch", action="store_true",
+                       help=_("build the whole site from scratch, not only what changed since the last check"))
     check.set_defaults(func=cmd_check)
     risk = subparsers.add_parser("risk", help=_("questionnaire that proposes a risk profile"))
     risk.set_defaults(func=cmd_risk)

@@ -90,6 +90,7 @@ STATIC = (
     "dataetik.matrix:matrix_entry",
     "dataetik.matrix:matrix_inline",
     "dataetik.register_export:registerdownloads",
+    "dataetik.pages:scroll_region",
 )
 # sphinx-needs' roles that name one need (``reftarget``); its other nodes filter all needs.
 _NEED_ROLES = ("NeedRef", "NeedIncoming", "NeedOutgoing", "NeedPart")
@@ -99,9 +100,12 @@ PACKAGES = ("sphinx", "sphinx-needs", "myst-parser", "docutils", "pydata-sphinx-
 
 # --- the fingerprint: what every page is read with ----------------------------------------------
 
+def _package_root() -> Path:
+    return Path(__file__).parent
+
+
 def _package_files() -> list[Path]:
-    root = Path(__file__).parent
-    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    return sorted(p for p in _package_root().rglob("*") if p.is_file() and "__pycache__" not in p.parts
                   and p.suffix not in (".pyc", ".pyo"))
 
 
@@ -123,7 +127,7 @@ def fingerprint(site: Path) -> str:
             add(package, b"-")
     for path in [site / "conf.py", *policy_files(site, EXCLUDE_PATTERNS)]:
         add(path.relative_to(site).as_posix(), path.read_bytes() if path.is_file() else b"")
-    package = Path(__file__).parent
+    package = _package_root()
     for path in _package_files():
         add("dataetik/" + path.relative_to(package).as_posix(), path.read_bytes())
     return digest.hexdigest()
@@ -216,6 +220,7 @@ class Build:
     read: set[str] = field(default_factory=set)
     purged: set[str] = field(default_factory=set)
     old: dict[str, Seen] = field(default_factory=dict)  # the needs of the pages read again, as they were
+    old_places: dict[str, tuple] = field(default_factory=dict)  # their titles and tables of contents, as they were
     by_doc: dict[str, list[str]] | None = None
     warned_writing: set[str] = field(default_factory=set)
     writing: str = ""  # the page being resolved and written: doctree-resolved runs without env.docname
@@ -241,11 +246,12 @@ def _build(app: Sphinx) -> Build:
 # --- classes by name --------------------------------------------------------------------------
 
 def _classes(names) -> tuple[type, ...]:
+    """The classes named; one that no longer exists is left out (tests/test_incremental.py says so)."""
     found = []
     for name in names:
         module, _sep, cls = name.partition(":")
-        found.append(getattr(importlib.import_module(module), cls))
-    return tuple(found)
+        found.append(getattr(importlib.import_module(module), cls, None))
+    return tuple(c for c in found if c is not None)
 
 
 def _needs_nodes() -> tuple[tuple[type, ...], tuple[type, ...]]:
@@ -326,8 +332,21 @@ def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     if old_print != new_print or warned is None:
         build.fresh = True  # read with other words or machinery, or warnings not known: read everything
         return sorted(env.found_docs)
+    _remove_pages(app, removed)
     again = warned | state.warned | {d for d, kinds in state.kinds.items() if "reread" in kinds}
     return sorted(again & env.found_docs)
+
+
+def _remove_pages(app: Sphinx, removed) -> None:
+    """A clean build has no page for a removed file: nor has this one (Sphinx leaves it behind)."""
+    suffix = getattr(app.builder, "out_suffix", None)
+    if not suffix or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for docname in removed:
+        for path in (out / f"{docname}{suffix}", *(out / "_sources").glob(f"{docname}.*.txt")):
+            if out in path.parents:
+                path.unlink(missing_ok=True)
 
 
 def _index(app: Sphinx, env) -> dict[str, list[str]]:
@@ -352,6 +371,7 @@ def _purge(app: Sphinx, env, docname: str) -> None:
     build.purged.add(docname)
     if build.fresh:
         return
+    build.old_places[docname] = _place(env, docname)
     from sphinx_needs.data import SphinxNeedsData
 
     needs = SphinxNeedsData(env)._env_needs
@@ -359,6 +379,12 @@ def _purge(app: Sphinx, env, docname: str) -> None:
     for need_id in _index(app, env).get(docname, []):
         if need_id in needs:
             build.old[need_id] = seen(needs[need_id], names, Path(app.srcdir))
+
+
+def _place(env, docname: str) -> tuple:
+    """A page's place in the site's navigation: its title and the pages its tables of contents hold."""
+    title = env.titles.get(docname)
+    return (title.astext() if title is not None else None, tuple(env.toctree_includes.get(docname, ())))
 
 
 def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
@@ -498,13 +524,20 @@ def _updated(app: Sphinx, env) -> list[str]:
                 docs.update(page_of(other) for _name, other in s.links | s.back)
     docs.update(d for d, ids in state.refs.items() if ids & changed)
     anything = bool(build.read or build.purged or changed)
+    # Every page shows the site's navigation (the theme's menus, next and previous): a page added or
+    # removed, or a title or a table of contents changed, and every page is written again.
+    places = {d for d in build.purged | build.read if build.old_places.get(d) != (
+        _place(env, d) if d in env.found_docs else None)}
+    if places:
+        docs.update(env.found_docs)
     for docname, kinds in state.kinds.items():
         if ("all" in kinds and (anything or day_changed)) or ("project" in kinds and (policy_changed or day_changed)) \
                 or ("history" in kinds and head_changed):
             docs.add(docname)
     again = sorted(d for d in docs if d and d in env.found_docs and d not in build.read)
-    logger.verbose("dataetik.freshness: %d needs changed (policy: %s, day: %s, git: %s); written again: %s",
-                   len(changed), policy_changed, day_changed, head_changed, ", ".join(again))
+    logger.verbose("dataetik.freshness: %d needs changed (policy: %s, day: %s, git: %s, navigation: %s); written "
+                   "again: %s", len(changed), policy_changed, day_changed, head_changed, ", ".join(sorted(places)),
+                   ", ".join(again))
     return again
 
 
