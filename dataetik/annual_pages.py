@@ -26,7 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 from dataetik import annual, i18n
 from dataetik.biastest.sphinx import policy_of, result_for
 from dataetik.i18n import N_, _, long_date, translated
-from dataetik.pages import _need_link, fill, join
+from dataetik.pages import _need_link, fill, join, scroll_box
 from dataetik.project_page import is_project_page
 from dataetik.register_export import spreadsheet_csv
 
@@ -135,23 +135,6 @@ class annual_list(nodes.General, nodes.Element):
     pass
 
 
-class scroll_region(nodes.General, nodes.Element):
-    """A wide table's box: scrolls sideways, reachable and named for keyboard users (WCAG 2.1.1)."""
-
-
-def _visit_scroll(self, node):
-    self.body.append(self.starttag(node, "div", "", CLASS="dataetik-annual-scroll", tabindex="0", role="region",
-                                   **{"aria-label": node["label"]}))
-
-
-def _depart_scroll(self, node):
-    self.body.append("</div>\n")
-
-
-def _pass(self, node):
-    pass
-
-
 class AnnualReportDirective(SphinxDirective):
     """``{annualreport} <part>`` with ``:year:``: a part of a year's report (summary, totals, changes,
     projects, stopped, dilemmas)."""
@@ -225,9 +208,7 @@ def table(caption: str, headers: list[str], rows: list[list], numeric: tuple[int
                 entry["classes"].append("dataetik-number")
             row += entry
         body += row
-    region = scroll_region(label=caption)
-    region += tbl
-    return region
+    return scroll_box(caption, tbl, classes=["dataetik-annual-scroll"])
 
 
 def period(project: dict) -> nodes.paragraph:
@@ -480,8 +461,6 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("dataetik_annual_reports", "", "env", types=[str])
     app.add_node(annual_part)
     app.add_node(annual_list)
-    app.add_node(scroll_region, html=(_visit_scroll, _depart_scroll),
-                 **{fmt: (_pass, _pass) for fmt in ("latex", "text", "man", "texinfo")})
     app.add_directive("annualreport", AnnualReportDirective)
     app.add_directive("annualreports", AnnualReportsDirective)
     app.connect("builder-inited", _write_stubs)

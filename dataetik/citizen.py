@@ -242,23 +242,6 @@ class projectgraph(nodes.General, nodes.Element):
     """The graphs of a project's page: filled in when every need is known."""
 
 
-class graph_scroll(nodes.General, nodes.Element):
-    """A scroll region for a graph wider than a narrow screen: reachable by keyboard, labelled."""
-
-
-def _visit_scroll(self, node: graph_scroll) -> None:
-    self.body.append(f'<div class="dataetik-graph-scroll" tabindex="0" role="group" '
-                     f'aria-label="{html.escape(node["label"], quote=True)}">')
-
-
-def _depart_scroll(self, node: graph_scroll) -> None:
-    self.body.append("</div>")
-
-
-def _skip(self, node) -> None:
-    raise nodes.SkipNode
-
-
 class ProjectGraph(SphinxDirective):
     """``{projectgraph}``: the page's project, as one needflow of its chain per principle. The
     needflow is parsed here as a template; the graphs are made from it when every need is known."""
@@ -285,6 +268,8 @@ def _graph(app: Sphinx, template: nodes.Element, project: dict, principle: dict 
            serial: int) -> nodes.Element:
     from sphinx_needs.directives.needflow._directive import NeedflowGraphiz
 
+    from dataetik.pages import scroll_box  # not at the top: pages imports the register, which imports this module
+
     figure = template.deepcopy()
     figure["ids"] = [f"{i}-{serial}" for i in figure["ids"]]
     flow = next(iter(figure.findall(NeedflowGraphiz)))
@@ -295,9 +280,8 @@ def _graph(app: Sphinx, template: nodes.Element, project: dict, principle: dict 
     heading = principle["title"] if principle else _("Requirements without a principle")
     box = nodes.container(classes=["dataetik-graph"])
     box += nodes.rubric(text=heading, **{"heading-level": 3})
-    scroll = graph_scroll(label=_("Diagram: {heading}").format(heading=heading))
-    scroll += figure
-    box += scroll
+    # A graph wider than a narrow screen scrolls in its own box.
+    box += scroll_box(_("Diagram: {heading}").format(heading=heading), figure, classes=["dataetik-graph-scroll"])
     return box
 
 
@@ -362,11 +346,24 @@ def _add_graph_style(app: Sphinx, config) -> None:
     config.needs_graphviz_styles = styles
 
 
+def _visit_needflow(self, node) -> None:
+    """sphinx-needs' own html for a needflow, without the end tag it writes after an svg's <img>:
+    ``</img>`` is no HTML (an img has no end tag), and a validator stops at it."""
+    from sphinx_needs.directives.needflow._graphviz import html_visit_needflow_graphviz
+
+    start = len(self.body)
+    try:
+        html_visit_needflow_graphviz(self, node)
+    finally:
+        self.body[start:] = [part.replace("></img>", ">") for part in self.body[start:]]
+
+
 def setup(app: Sphinx) -> dict:
+    from sphinx_needs.directives.needflow._directive import NeedflowGraphiz
+
     app.connect("config-inited", _add_graph_style)
+    app.add_node(NeedflowGraphiz, override=True, html=(_visit_needflow, None))
     app.add_node(projectgraph)
-    app.add_node(graph_scroll, html=(_visit_scroll, _depart_scroll), latex=(_skip, None), text=(_skip, None),
-                 man=(_skip, None), texinfo=(_skip, None))
     app.add_directive("projectgraph", ProjectGraph)
     # The register's CSV and JSON, and the line that links them.
     app.setup_extension("dataetik.register_export")

@@ -30,6 +30,7 @@ from dataetik import model
 from dataetik.biastest.sphinx import policy_of
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _, translated
+from dataetik.pages import scroll_box
 from dataetik.policy import Policy, Requirement
 from dataetik.rules import RULES, project_cases
 
@@ -378,10 +379,8 @@ def _box(policy: Policy, table: nodes.table) -> nodes.Element:
         data_label_shown=_("{shown} of {total} projects shown."),
         data_statuses=json.dumps(list(vocab.statuses), ensure_ascii=False),
     )
-    region = _attributes(matrix_box(classes=["dataetik-matrix-scroll"]), tabindex="0", role="region",
-                         aria_label=_("Traceability matrix: projects in rows, requirements in columns"))
-    region += table
-    box += region
+    box += scroll_box(_("Traceability matrix: projects in rows, requirements in columns"), table,
+                      classes=["dataetik-matrix-scroll"])
     return box
 
 

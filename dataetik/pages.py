@@ -38,6 +38,7 @@ in when a page is resolved (doctree-resolved), like the project register.
 
 from __future__ import annotations
 
+import html
 import re
 
 from docutils import nodes
@@ -173,6 +174,44 @@ def _deflist(items: list[tuple[list[nodes.Node], list[nodes.Node]]]) -> nodes.de
 
 def _para(*children) -> nodes.paragraph:
     return nodes.paragraph("", "", *(nodes.Text(c) if isinstance(c, str) else c for c in children))
+
+
+# --- scroll regions ------------------------------------------------------------------------------
+# Wide content (a table, a chart, a diagram) scrolls sideways in its own box on a narrow screen, never
+# the page. The box is a tab stop, so a keyboard user can scroll it with the arrow keys (WCAG 2.1.1),
+# and a named region, so a screen reader says what it holds on reaching it. One helper for every
+# view: as a node (scroll_region) or, for views written as HTML, as the opening tag (scroll_open).
+
+SCROLL_CLASS = "dataetik-scroll"
+SCROLL_CLOSE = "</div>"
+
+
+class scroll_region(nodes.General, nodes.Element):
+    """A box that scrolls its content sideways, reachable by keyboard and named by ``label``."""
+
+
+def scroll_box(label: str, *children: nodes.Node, classes: list[str] | None = None) -> scroll_region:
+    """The content in a scroll region named by label; classes: the view's own (its CSS)."""
+    return scroll_region("", *children, label=label, classes=list(classes or []))
+
+
+def scroll_open(label: str, classes: list[str] | None = None) -> str:
+    """The opening tag of a scroll region named by label, for content written as HTML (end it with SCROLL_CLOSE)."""
+    names = " ".join([SCROLL_CLASS, *(classes or [])])
+    return f'<div class="{names}" tabindex="0" role="region" aria-label="{html.escape(label, quote=True)}">'
+
+
+def _visit_scroll_region(self, node: scroll_region) -> None:
+    self.body.append(self.starttag(node, "div", "", CLASS=SCROLL_CLASS, tabindex="0", role="region",
+                                   **{"aria-label": node["label"]}))
+
+
+def _depart_scroll_region(self, node: scroll_region) -> None:
+    self.body.append(SCROLL_CLOSE + "\n")
+
+
+def _no_box(self, node) -> None:
+    """Where nothing scrolls (LaTeX, text, man, texinfo), the content stands as it is."""
 
 
 # --- the policy's words, by meaning (known when the configuration is read) --------------------
@@ -694,6 +733,8 @@ def setup(app: Sphinx) -> dict:
     app.add_node(pending_inline)
     app.add_node(pending_block)
     app.add_node(conditional)
+    app.add_node(scroll_region, html=(_visit_scroll_region, _depart_scroll_region),
+                 **{fmt: (_no_box, _no_box) for fmt in ("latex", "text", "man", "texinfo")})
     app.add_role("policyword", WordRole(as_code=False))
     app.add_role("policyvalue", WordRole(as_code=True))
     app.add_role("policypage", PolicyPageRole())
@@ -712,4 +753,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-updated", _prune_contents)
     # Before sphinx-needs (500) resolves its own nodes: a conditional's content may hold some.
     app.connect("doctree-resolved", _resolve, priority=450)
+    # Every page's need cards as boxes, not layout tables; the theme's strings in the site's language.
+    app.setup_extension("dataetik.need_cards")
+    app.setup_extension("dataetik.theme")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,7 +1,10 @@
 """A bias test's result as HTML: per attribute a table, a bar chart and a verdict.
 
 Colours are Okabe-Ito (colour-blind safe), and every bar also carries its verdict
-as text, so colour is never the only cue.
+as text, so colour is never the only cue. The page's stylesheet (static/dataetik.css)
+colours each mark by its class, from CSS variables that follow the theme's light and dark
+mode, every one at least 3:1 against the page (WCAG 1.4.11); the fill attributes are the
+light colours, for a chart shown without it. Lines and text are in the text colour.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from urllib.parse import unquote
 from dataetik.biastest.metrics import BIAS, NO_BIAS, UNDECIDED, AttributeResult, BiasResult
 from dataetik.i18n import _, decimal, integer, percent, translated
 
-COLOUR = {NO_BIAS: "#0072B2", UNDECIDED: "#E69F00", BIAS: "#D55E00", "reference": "#56B4E9", "suppressed": "#999999"}
+# A bar's class (its colour in the stylesheet) and its colour where no stylesheet applies.
+MARK = {NO_BIAS: "no-bias", UNDECIDED: "undecided", BIAS: "bias", "reference": "reference"}
+COLOUR = {NO_BIAS: "#0072B2", UNDECIDED: "#B07800", BIAS: "#D55E00", "reference": "#767676"}
 
 
 def _pct(x: float | None) -> str:
@@ -37,7 +42,9 @@ def _group_state(g, min_ratio: float | None) -> str:
 
 def _scroll(label: str) -> str:
     """A box that scrolls on a narrow screen instead of the page: reachable by keyboard, and named."""
-    return f'<div class="dataetik-scroll" tabindex="0" role="region" aria-label="{escape(label, quote=True)}">'
+    from dataetik.pages import scroll_open  # not at the top: pages imports the register, which imports this module
+
+    return scroll_open(label)
 
 
 def _table(a: AttributeResult, has_truth: bool) -> str:
@@ -87,27 +94,29 @@ def chart(a: AttributeResult, min_ratio: float | None) -> str:
         '<g font-family="sans-serif" font-size="13" fill="currentColor">',
     ]
     for tick in [t / 10 for t in range(0, int(scale_max * 10) + 1, 2)]:
-        parts.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 6}" y2="{height - 26}" stroke="currentColor" stroke-opacity="0.3" stroke-width="0.5"/>')
+        # Grid lines only guide the eye (no contrast needed): faint.
+        parts.append(f'<line class="grid" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 6}" y2="{height - 26}" stroke="currentColor" stroke-opacity="0.3" stroke-width="0.5"/>')
         parts.append(f'<text x="{x(tick):.1f}" y="{height - 10}" text-anchor="middle" font-size="11">{_num(tick)}</text>')
     for i, g in enumerate(a.groups):
         y = top + i * row_h
         state = _group_state(g, min_ratio)
         parts.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end">{escape(g.group)}</text>')
         if g.suppressed:
-            parts.append(f'<text x="{label_w + 4}" y="{y + 17}" fill="{COLOUR["suppressed"]}">'
+            parts.append(f'<text class="suppressed" x="{label_w + 4}" y="{y + 17}">'
                          + escape(_("suppressed – insufficient data")) + "</text>")
             continue
-        parts.append(f'<rect x="{label_w}" y="{y + 5}" width="{x(g.ratio) - label_w:.1f}" height="{row_h - 12}" fill="{COLOUR[state]}"/>')
+        parts.append(f'<rect class="bar {MARK[state]}" x="{label_w}" y="{y + 5}" width="{x(g.ratio) - label_w:.1f}" '
+                     f'height="{row_h - 12}" fill="{COLOUR[state]}"/>')
         if g.ci:
             lo, hi = x(g.ci[0]), x(g.ci[1])
             mid = y + row_h / 2 - 1
-            parts.append(f'<path d="M{lo:.1f},{mid - 6}v12M{lo:.1f},{mid}H{hi:.1f}M{hi:.1f},{mid - 6}v12" stroke="currentColor" stroke-width="1.5" fill="none"/>')
+            parts.append(f'<path class="whisker" d="M{lo:.1f},{mid - 6}v12M{lo:.1f},{mid}H{hi:.1f}M{hi:.1f},{mid - 6}v12" stroke="currentColor" stroke-width="1.5" fill="none"/>')
         label = _("reference") if g.reference else {BIAS: _("below the limit"), UNDECIDED: _("uncertain"),
                                                      NO_BIAS: _("above the limit")}[state]
         parts.append(f'<text x="{label_w + plot_w + 8}" y="{y + 17}" font-size="12">{_num(g.ratio)} {escape(label)}</text>')
     if min_ratio is not None:
         tx = x(min_ratio)
-        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="currentColor" stroke-dasharray="5,4" stroke-width="1.5"/>')
+        parts.append(f'<line class="limit" x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 10}" y2="{height - 26}" stroke="currentColor" stroke-dasharray="5,4" stroke-width="1.5"/>')
         parts.append(f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" font-size="11">'
                      + escape(_("limit {limit}").format(limit=_num(min_ratio))) + "</text>")
     parts.append("</g></svg></div>")
