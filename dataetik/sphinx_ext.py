@@ -83,6 +83,25 @@ def _install_location_filter(app: Sphinx) -> None:
     logger.addFilter(_LocateSchemaViolations(app))
 
 
+def _link_lines(need_type: str) -> list[str]:
+    """One card line per link the type can have, each way, in the model's order (as sphinx-needs'
+    meta_links_all, whose lines would nest in the line's own and make invalid HTML), its label in
+    bold as a field's; a line whose need has no such link stays empty, and dataetik.css hides it.
+    A project's parts are listed on its page, not on its card."""
+    lines = []
+    for name, link in model.NEED_LINKS.items():
+        if need_type in model.LINK_SOURCES.get(name, [need_type]):
+            lines.append(f'**{_plain(i18n.translated(link["outgoing"]))}:** <<meta_links("{name}")>>')
+        if need_type in link.get("target_types", [need_type]) and name != "belongs_to":
+            lines.append(f'**{_plain(i18n.translated(link["incoming"]))}:** <<meta_links("{name}", incoming=True)>>')
+    return lines
+
+
+def _plain(text: str) -> str:
+    """Text as the layout parser (reST inline markup) shows it as it is."""
+    return re.sub(r"([\\`*_|\[\]<>:])", r"\\\1", text)
+
+
 def _layout(vocab: vocabulary.Vocabulary, fields: dict, need_type: str) -> dict:
     """A need card read by people, not databases: the type's own fields with their labels
     (one layout per type keeps big builds fast), and the links both ways (an auditor
@@ -94,7 +113,7 @@ def _layout(vocab: vocabulary.Vocabulary, fields: dict, need_type: str) -> dict:
             "meta": [
                 *(f'<<meta("{f}", prefix="{fields[f]["description"]}: ")>>' for f in model.type_fields(vocab, need_type)
                   if f not in HIDDEN_ON_CARD),
-                '<<meta_links_all(exclude=["belongs_to_back"])>>',
+                *_link_lines(need_type),
             ],
         },
     }
