@@ -10,7 +10,8 @@
 //   a keyboard user can only scroll a box that takes focus, a screen reader user must hear what it is.
 // - contrast: graphical objects of the charts below 3:1 against what they are drawn on (WCAG 1.4.11),
 //   which axe does not measure.
-// - narrow: at --narrow px (WCAG 1.4.10's 320 CSS px), headings h1-h3 whose text runs out of their box.
+// - narrow: at --narrow px (WCAG 1.4.10's 320 CSS px), headings h1-h3 whose text runs out of their box,
+//   and how far the page scrolls sideways.
 // One browser and one tab for the whole run: a page costs a navigation, not a browser start.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -58,7 +59,9 @@ function unreachableScrollers() {
     .filter((el) => el !== document.scrollingElement && scrolls(el))
     .filter((el) => !(el.hasAttribute("tabindex") && el.tabIndex >= 0 && named(el)))
     .map((el) => ({ element: describe(el), focusable: el.hasAttribute("tabindex") && el.tabIndex >= 0,
-                    named: Boolean(named(el)), html: el.outerHTML.slice(0, 200) }));
+                    named: Boolean(named(el)), role: el.getAttribute("role") || "",
+                    links: el.querySelectorAll("a[href], button, input, select, textarea").length,
+                    html: el.outerHTML.slice(0, 200) }));
 }
 
 // Non-text contrast of the charts' marks: each bar, whisker and threshold against the colour behind it.
@@ -117,6 +120,8 @@ async function show(page, target, width, scheme) {
   await page.setViewport({ width, height: 900 });
   await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
   await page.goto(url(target), { waitUntil: "load" });
+  // Measured as it settles: a colour still fading from light to dark would be measured half-way.
+  await page.addStyleTag({ content: "*, *::before, *::after { transition: none !important; animation: none !important; }" });
   // pydata-sphinx-theme's "auto" mode follows prefers-color-scheme; should it not, set the attribute
   // its theme switch sets.
   const theme = await page.evaluate(() => document.documentElement.dataset.theme || "");
@@ -161,6 +166,8 @@ async function main() {
         result.narrow.push({
           page: target, width: opts.narrow,
           clipped: await page.evaluate(clippedHeadings),
+          // How far the page itself scrolls sideways (0: it reflows, WCAG 1.4.10).
+          overflow: await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth),
           scroll: await page.evaluate(unreachableScrollers),
         });
       }
