@@ -115,6 +115,7 @@ def missing_tools() -> str:
 PAGES = pages()
 MISSING = missing_tools()
 pytestmark = [
+    pytest.mark.browser,  # make test runs these; make html runs the policy's rules only
     pytest.mark.skipif(not PAGES, reason=f"no html pages in {HTML} (a site built with the needs builder)"),
     # make test installs them first; by hand, say what to run.
     pytest.mark.skipif(bool(PAGES) and bool(MISSING), reason=f"accessibility checks need {MISSING}"),

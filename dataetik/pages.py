@@ -753,7 +753,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-updated", _prune_contents)
     # Before sphinx-needs (500) resolves its own nodes: a conditional's content may hold some.
     app.connect("doctree-resolved", _resolve, priority=450)
-    # Every page's need cards as boxes, not layout tables; the theme's strings in the site's language.
-    app.setup_extension("dataetik.need_cards")
-    app.setup_extension("dataetik.theme")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,7 +9,7 @@ from pathlib import Path
 # Not pages of the site (siteconf's exclude_patterns): the tools beside it, and READMEs.
 EXCLUDE_PATTERNS = [
     ".venv", "_build", "tests", "bench", "checks", "dataetik", "README.md", "**/README.md",
-    ".pytest_cache", ".git", ".ci", "scripts", "*.egg-info",
+    ".pytest_cache", ".git", ".ci", "scripts", "*.egg-info", "node_modules",
 ]
 SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", "_build", "node_modules", "__pycache__"}
 

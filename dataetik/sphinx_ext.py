@@ -187,7 +187,11 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("dataetik.safe_markup")
     app.setup_extension("dataetik.file_limits")
     app.setup_extension("dataetik.freshness")
-    # The Danish theme strings (.po in git, compiled here). After the theme's own catalog, so these strings win.
+    # Every page's need cards as boxes, not layout tables; the theme's strings in the site's language.
+    app.setup_extension("dataetik.need_cards")
+    app.setup_extension("dataetik.theme")
+    # The theme's and Sphinx's strings that their own Danish catalogues leave empty (.po in git, compiled
+    # here): a fallback, Sphinx's own translation wins where it has one.
     app.add_message_catalog("sphinx", str(i18n.compiled("sphinx")))
     app.connect("builder-inited", _install_location_filter)
     app.connect("builder-inited", _add_static_path)
