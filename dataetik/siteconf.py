@@ -16,6 +16,11 @@ source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 3
 
+# The public site publishes pages, not the authors' Markdown behind them (drafts in comments,
+# refused markup shown as text on the page but raw in a source copy).
+html_copy_source = False
+html_show_sourcelink = False
+
 # Only Markdown pages are the site; everything else is excluded explicitly.
 exclude_patterns = list(EXCLUDE_PATTERNS)
 
