@@ -485,11 +485,16 @@ def _bullets(items: list[list[nodes.Node]]) -> nodes.Node:
 
 
 def _pages(app: Sphinx) -> dict[str, str]:
-    """The site's project pages: docname -> file, relative to the site."""
+    """The site's project pages: docname -> file, relative to the site; found once per build (each
+    project page asks, and a scan of every need per page would grow with the square of the site)."""
     from sphinx_needs.data import SphinxNeedsData
 
-    return {n["docname"]: f"{n['docname']}{n.get('doctype') or '.md'}"
-            for n in SphinxNeedsData(app.env).get_needs_view().values() if n["type"] == "project" and n.get("docname")}
+    pages = getattr(app, "_dataetik_history_pages", None)
+    if pages is None:
+        pages = {n["docname"]: f"{n['docname']}{n.get('doctype') or '.md'}"
+                 for n in SphinxNeedsData(app.env).get_needs_view().values() if n["type"] == "project" and n.get("docname")}
+        app._dataetik_history_pages = pages
+    return pages
 
 
 def _repository(app: Sphinx) -> Repository | str:
@@ -513,7 +518,7 @@ def _project_node(app: Sphinx, docname: str) -> list[nodes.Node]:
     labels = {t.field: t.label for t in policy_of(app).vocabulary.traits}
     labels |= {c.field: c.label for c in policy_of(app).vocabulary.classifications}
     repo = _repository(app)
-    entries = project_history(repo, page, labels)
+    entries = repo if isinstance(repo, str) else project_history(repo, page, labels)  # a str: why git cannot say
     if isinstance(entries, str):
         return [nodes.paragraph(text=unavailable(entries))]
     if not entries:
@@ -571,6 +576,7 @@ def _policy_node(app: Sphinx, docname: str) -> list[nodes.Node]:
 
 def _forget(app: Sphinx, env, docnames) -> None:
     app._dataetik_history = None
+    app._dataetik_history_pages = None
 
 
 def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
