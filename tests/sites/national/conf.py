@@ -1,0 +1,83 @@
+"""A national register of data-ethics assessments, built from the municipalities' published needs.json.
+
+Nothing of a municipality is built here: each publishes its own site and needs.json (needs_build_json),
+and this site imports them with sphinx-needs' external needs (kommuner.toml says from where). A need
+keeps its municipality's words and links back to its page there (base_url); an ID prefix per
+municipality keeps two municipalities' PRJ_CHATBOT apart.
+"""
+
+import json
+import tomllib
+import urllib.request
+from pathlib import Path
+
+from dataetik import model
+
+project = "Nationalt register over dataetiske vurderinger"
+author = "Eksempel"
+language = "da"
+extensions = ["myst_parser", "sphinx_needs"]
+source_suffix = {".md": "markdown"}
+myst_enable_extensions = ["colon_fence"]
+exclude_patterns = ["_build"]
+html_theme = "pydata_sphinx_theme"
+html_theme_options = {"navigation_depth": 1, "secondary_sidebar_items": []}
+html_sidebars = {"**": []}
+# The register publishes what it imported (sphinx-needs leaves external needs out by default),
+# with the prefixed IDs and each need's address on its municipality's site.
+needs_build_json = True
+needs_builder_filter = "is_external==True"
+
+KOMMUNER = tomllib.loads((Path(__file__).parent / "kommuner.toml").read_text(encoding="utf-8"))["kommune"]
+
+
+def _is_url(where: str) -> bool:
+    return where.split(":", 1)[0] in ("http", "https", "file")
+
+
+def _source(kommune: dict) -> dict:
+    where = kommune["needs_json"]
+    return {"base_url": kommune["base_url"], "id_prefix": kommune["prefix"], "css_class": "dataetik-kommune",
+            ("json_url" if _is_url(where) else "json_path"): where}
+
+
+needs_external_needs = [_source(k) for k in KOMMUNER]
+
+# The need types and links are dataetik's (the model every municipality builds with); the links
+# are imported as they are, without the folder rule that fills belongs_to when a site is built.
+needs_types = model.NEED_TYPES
+needs_links = {name: {k: v for k, v in link.items() if k not in ("default", "parse_dynamic_functions")}
+               for name, link in model.NEED_LINKS.items()}
+needs_id_regex = r"^[A-Z][A-Z0-9_]{2,}$"
+
+
+def _published_fields(kommune: dict) -> dict[str, dict]:
+    """The fields a municipality's needs.json declares (its own traits too), as it declares them."""
+    where = kommune["needs_json"]
+    if _is_url(where):
+        with urllib.request.urlopen(where) as response:
+            data = json.load(response)
+    else:
+        path = Path(__file__).parent / where
+        if not path.exists():
+            return {}  # sphinx-needs says the source cannot be read
+        data = json.loads(path.read_text(encoding="utf-8"))
+    version = data["versions"][data.get("current_version", "")]
+    fields = {}
+    for name, spec in version.get("needs_schema", {}).get("properties", {}).items():
+        if spec.get("field_type") != "extra":
+            continue
+        types = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
+        schema = {"type": next(t for t in types if t != "null")}
+        if "items" in spec:
+            schema["items"] = {"type": spec["items"].get("type", "string")}
+        fields[name] = {"description": spec.get("description", name), "schema": schema, "nullable": "null" in types}
+    return fields
+
+
+# Every field any municipality publishes is imported (a municipality's own traits too): the
+# register takes what they publish; validating the words is each municipality's own build's job.
+needs_fields = {}
+for _kommune in KOMMUNER:
+    for _name, _spec in _published_fields(_kommune).items():
+        needs_fields.setdefault(_name, _spec)
