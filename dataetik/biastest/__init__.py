@@ -14,6 +14,7 @@ import hashlib
 import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +37,24 @@ class PolicyBias:
     @classmethod
     def of(cls, policy: Policy) -> "PolicyBias":
         """Only what the policy states (the strictest, where several requirements state it): a
-        threshold it does not state is not applied."""
+        threshold it does not state is not applied. Worked out once per policy: the rules ask
+        for it per bias test."""
+        known = _of_policy.get(id(policy))
+        if known and known[0] is policy:
+            return known[1]
         bias_reqs = [r for r in policy.requirements if "biastest" in r.answered_by]
         attributes = tuple(dict.fromkeys(a for r in bias_reqs for a in _as_list(r.need.get("bias_attributes"))))
         min_cell = policy.setting("min_cell")
         max_kb = policy.vocabulary.settings.get("max_counts_kb")  # TODO: always there once vocabulary.py declares it
-        return cls(Thresholds(policy.setting("min_ratio"), policy.setting("max_difference")),
-                   None if min_cell is None else int(min_cell), attributes,
-                   MAX_COUNTS_KB if max_kb is None else int(max_kb))
+        found = cls(Thresholds(policy.setting("min_ratio"), policy.setting("max_difference")),
+                    None if min_cell is None else int(min_cell), attributes,
+                    MAX_COUNTS_KB if max_kb is None else int(max_kb))
+        _of_policy.clear()  # one policy at a time; holding it keeps its id from being reused
+        _of_policy[id(policy)] = policy, found
+        return found
+
+
+_of_policy: dict[int, tuple[Policy, PolicyBias]] = {}
 
 
 def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
@@ -58,25 +69,29 @@ def own_thresholds(need: dict, policy_bias: PolicyBias) -> Thresholds:
 def counts_path(need: dict, srcdir: Path) -> Path:
     """The counts file, which must lie in the project's folder: it is published with the page.
     Problems with the name itself point at the bias test on its page."""
-    folder = srcdir / posixpath.dirname(need["docname"])
+    folder = os.path.join(srcdir, posixpath.dirname(need["docname"]))
     name = need.get("counts") or ""
-    path = Path(os.path.normpath(folder / name))
+    path = os.path.normpath(os.path.join(folder, name))
 
     def error(problem: str, fix: str) -> CountsError:
         return CountsError(srcdir / source_file(need), need.get("lineno") or 0, None, problem, fix, on_page=True)
 
     if not name.strip():
         raise error(_("the bias test has no ':counts:'."), _("Write the counts file's name, e.g. ':counts: biastest.csv'."))
-    if folder not in path.parents:
+    if not path.startswith(os.path.join(os.path.normpath(folder), "")):
         raise error(_("the counts file '{name}' is outside the project's folder.").format(name=name),
                     _("Put the counts in the project folder, and write only the file name in ':counts:'."))
-    if path.is_symlink():  # what is published must be the file in the folder, not wherever a link points
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISLNK(mode):  # what is published must be the file in the folder, not wherever a link points
         raise error(_("the counts file '{name}' is a shortcut (symbolic link), not a file.").format(name=name),
                     _("Copy the file itself into the project folder instead of the shortcut."))
-    if not path.is_file():
+    if not stat.S_ISREG(mode):
         raise error(_("the counts file '{name}' does not exist in the project's folder.").format(name=name),
                     put_counts_in_folder())
-    return path
+    return Path(path)
 
 
 # How the build's warning about a bias test begins; dataetik check reads the test's ID back from it.
