@@ -164,9 +164,10 @@ def katz_interval(a: int, n1: int, b: int, n0: int, confidence: float) -> tuple[
     return ratio * math.exp(-z * se), ratio * math.exp(z * se)
 
 
-# Tables this likely count as "as likely as the observed one" (R's fisher.test uses the same
-# 1e-7): the log-gamma sums below are exact to ~1e-9 up to a million people, so a tie between
-# two tables must not be decided by rounding (scipy's own margin, 1e-14, is for its exact pmf).
+# A table within this factor of the observed one's probability counts as "no more likely" (R's
+# fisher.test uses the same 1e-7): the log-gamma sums below are exact to ~1e-9 up to a million
+# people, so a tie between two tables is not decided by rounding (scipy's margin, 1e-14, is for
+# its exact pmf).
 _TIE = 1 + 1e-7
 _MAX_PEOPLE = 10**6  # beyond this the log-gamma sums lose the precision above: scipy's own test
 
