@@ -45,7 +45,7 @@ class PolicyBias:
         bias_reqs = [r for r in policy.requirements if "biastest" in r.answered_by]
         attributes = tuple(dict.fromkeys(a for r in bias_reqs for a in _as_list(r.need.get("bias_attributes"))))
         min_cell = policy.setting("min_cell")
-        max_kb = policy.vocabulary.settings.get("max_counts_kb")  # TODO: always there once vocabulary.py declares it
+        max_kb = policy.vocabulary.settings.get("max_counts_kb")  # [settings], with its default
         found = cls(Thresholds(policy.setting("min_ratio"), policy.setting("max_difference")),
                     None if min_cell is None else int(min_cell), attributes,
                     MAX_COUNTS_KB if max_kb is None else int(max_kb))

@@ -22,11 +22,12 @@ from dataetik.i18n import _, integer, ngettext
 
 COLUMNS = ("attribute", "group", "actual", "predicted", "count")
 SUPPRESSED = "undertrykt"  # a word of the file format, the same in every language
-# The largest counts file read, in KB: aggregated counts are a few lines per attribute and group,
-# so a larger file is row-level data or a mistake, refused before it is parsed.
-# TODO: the policy's [settings] max_counts_kb (being added to dataetik/vocabulary.py) overrides
-# this; PolicyBias.of reads it from there when the policy states it.
-MAX_COUNTS_KB = 1024
+# The largest counts file read, in KB (1000 bytes, as the file_sizes rule counts them): aggregated
+# counts are a few lines per attribute and group, so a larger file is row-level data or a mistake,
+# refused before it is parsed. The policy's own limit is [settings] max_counts_kb (PolicyBias.of);
+# this is its default, for a counts file read without a policy.
+MAX_COUNTS_KB = 100
+KB = 1000
 
 
 def column_label(column: str) -> str:
@@ -108,13 +109,13 @@ def counts_bytes(path: Path, max_kb: int = MAX_COUNTS_KB) -> bytes:
     """The file's bytes; one larger than max_kb is refused unread (at most max_kb + 1 byte is read)."""
     try:
         with path.open("rb") as f:
-            data = f.read(max_kb * 1024 + 1)
+            data = f.read(max_kb * KB + 1)
     except FileNotFoundError:
         raise CountsError(path, 0, None, _("the file does not exist."), put_counts_in_folder()) from None
-    if len(data) > max_kb * 1024:
+    if len(data) > max_kb * KB:
         raise CountsError(path, 1, None,
                           _("the file is {size} KB, more than the {limit} KB a counts file may be.").format(
-                              size=integer(math.ceil(path.stat().st_size / 1024)), limit=integer(max_kb)),
+                              size=integer(math.ceil(path.stat().st_size / KB)), limit=integer(max_kb)),
                           _("A counts file holds aggregated counts only: a line per attribute, group and cell. Make it "
                             "with 'dataetik aggregate'; if the counts really need more room, raise max_counts_kb in "
                             "the policy's [settings]."))

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from dataetik.biastest import CountsError, PolicyBias, compute, counts_path, own_thresholds
-from dataetik.biastest.counts import COLUMNS, below_threshold, column_label, read_counts
+from dataetik.biastest.counts import COLUMNS, MAX_COUNTS_KB, below_threshold, column_label, read_counts
 from dataetik.biastest.metrics import BIAS, UNDECIDED
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _
@@ -124,10 +124,12 @@ def _looks_like_counts(path: Path) -> bool:
                      "Parquet, SPSS/Stata/SAS, CSV that is not aggregated counts); only aggregated counts are "
                      "published."))
 def row_level_data(policy: Policy) -> list[Finding]:
-    return row_level_files(policy.needs.srcdir, used_counts_files(policy), PolicyBias.of(policy).min_cell)
+    policy_bias = PolicyBias.of(policy)
+    return row_level_files(policy.needs.srcdir, used_counts_files(policy), policy_bias.min_cell, policy_bias.max_kb)
 
 
-def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min_cell: int | None = None) -> list[Finding]:
+def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min_cell: int | None = None,
+                    max_kb: int = MAX_COUNTS_KB) -> list[Finding]:
     """Files in the site's repository that look like data about individual citizens, and counts
     files no bias test uses that would disclose small cells (under the policy's min_cell, where it
     states one). A bias test's own counts file is checked by `bias_result`, with its requirement."""
@@ -139,7 +141,7 @@ def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min
         if Path(os.path.normpath(path)) in counts_files:
             continue
         if tabular and _looks_like_counts(path):
-            found += _unused_counts(path, root, min_cell)
+            found += _unused_counts(path, root, min_cell, max_kb)
         elif suffix in DATA_SUFFIXES or (in_project and suffix in PROJECT_ONLY_SUFFIXES) or tabular:
             found.append(Finding(
                 rule="", file=_relative(path, root), line=1,
@@ -163,13 +165,13 @@ def used_counts_files(policy: Policy) -> frozenset[Path]:
     return frozenset(used)
 
 
-def _unused_counts(path: Path, root: Path, min_cell: int | None) -> list[Finding]:
+def _unused_counts(path: Path, root: Path, min_cell: int | None, max_kb: int) -> list[Finding]:
     """A counts file no bias test uses is not published, but it is in the repository: it may
     not reveal small cells either. Its other defects are nobody's concern until it is used."""
     if min_cell is None:
         return []  # the policy states no disclosure threshold
     try:
-        read_counts(path, min_cell)
+        read_counts(path, min_cell, max_kb=max_kb)
         return []
     except CountsError as err:
         leak = (err.line, f"{err.where}{err.problem}") if err.discloses else _small_cell(path, min_cell)
