@@ -206,10 +206,11 @@ class Policy:
         no requirement states it: a setting applies only where the policy states it.
 
         If several requirements declare it, the strictest wins."""
-        values = [r.number(field) for r in self.requirements if r.number(field) is not None]
-        if not values:
-            return None
-        return min(values) if field == "max_difference" else max(values)
+        known = vars(self).setdefault("_settings", {})  # asked per case (min_words, ...): worked out once per field
+        if field not in known:
+            values = [r.number(field) for r in self.requirements if r.number(field) is not None]
+            known[field] = None if not values else min(values) if field == "max_difference" else max(values)
+        return known[field]
 
     def policy_label(self, req: Requirement | None) -> str:
         """The policy a finding cites, when the site has several (with one, it would be noise)."""

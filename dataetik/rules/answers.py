@@ -4,6 +4,7 @@ evidence, approval), and whether it has been reviewed as often as the policy dem
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import difflib
 import re
@@ -26,6 +27,7 @@ PLACEHOLDER = re.compile(
     rf"(?={_NOTE_ENDS}|[ \t]+[^\W\d_]+{_NOTE_ENDS})")
 
 
+@functools.lru_cache(maxsize=65536)  # a consideration's text is judged by four rules
 def placeholder_in(text: str | None) -> str | None:
     match = PLACEHOLDER.search(text or "")
     return next(g for g in match.groups() if g) if match else None
@@ -64,6 +66,7 @@ def answers(policy: Policy, project: dict, need_type: str, req: Requirement) -> 
     return [n for n in policy.needs.parts_of(project["id"], need_type) if req.id in (n.get("addresses") or [])]
 
 
+@functools.lru_cache(maxsize=65536)
 def _words(text: str) -> int:
     return len(re.findall(r"\w+", text or ""))
 

@@ -8,6 +8,7 @@ be is the policy's too (``max_similarity``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -59,7 +60,8 @@ def _applicable(policy: Policy, project: dict) -> set[str]:
 
 # --- Referring instead of reasoning ----------------------------------------------------------------
 
-def reference_pattern(phrases: list[str]) -> re.Pattern | None:
+@functools.lru_cache(maxsize=16)  # once per policy, not once per case
+def reference_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
     """The policy's reference phrases as one pattern, longest first, each followed by its referent
     (up to the end of the clause, at most REFERENT_WORDS words). None where the policy lists none."""
     if not phrases:
@@ -106,7 +108,7 @@ def refers_only(text: str, pattern: re.Pattern | None, least: int) -> Referring 
                      "count: what is left must be more than the references and, where they are a quarter of the text or "
                      "more, at least the policy's min_words."))
 def referring_reasoning(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
-    pattern = reference_pattern(list(policy.vocabulary.settings.get("reference_phrases") or []))
+    pattern = reference_pattern(tuple(policy.vocabulary.settings.get("reference_phrases") or ()))
     least = min_words(policy)
     problems = []
     for need in _considerations(policy, project, req):
@@ -165,6 +167,8 @@ class Index:
         self.members = [sorted(group, key=_order) for group in texts.values()]
         self.group_of = {need["id"]: g for g, group in enumerate(self.members) for need in group}
         self.shingles = [_shingles(words) for words in self.words]
+        numbers: dict[tuple[str, int], int] = {}  # (word, its n-th occurrence) -> a small int: fast to intersect
+        self.tokens = [frozenset(numbers.setdefault(t, len(numbers)) for t in _tokens(words)) for words in self.words]
         postings: dict[tuple[str, ...], list[int]] = {}
         for g, shingles in enumerate(self.shingles):
             for shingle in shingles:
@@ -193,13 +197,17 @@ class Index:
         slack = skipped + max(0, len(words) - SHINGLE + 1) - len(shingles)
         matcher = SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(words)
-        found = []
+        tokens, found = self.tokens[g], []
         for other, count in shared.items():
             theirs = self.words[other]
             if count < _enough(len(words), len(theirs), self.most) - slack:
                 continue
-            matcher.set_seq1(theirs)
-            if matcher.real_quick_ratio() >= self.most and matcher.quick_ratio() >= self.most:
+            # difflib's real_quick_ratio and quick_ratio (the words in common, order aside), the latter as one
+            # set intersection in C instead of a Python loop over the words.
+            length = len(words) + len(theirs)
+            if (2.0 * min(len(words), len(theirs)) / length >= self.most
+                    and 2.0 * len(tokens & self.tokens[other]) / length >= self.most):
+                matcher.set_seq1(theirs)
                 ratio = matcher.ratio()
                 if ratio > self.most:
                     found.append((other, ratio))
@@ -220,6 +228,16 @@ class Index:
             if _not_later(first, need):
                 options.append((first, ratio))
         return min(options, key=lambda o: (-o[1], _order(o[0]))) if options else None
+
+
+def _tokens(words: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Each word with its occurrence number ('og', 2): two texts share as many as they have words in common."""
+    seen: Counter[str] = Counter()
+    tokens = []
+    for word in words:
+        seen[word] += 1
+        tokens.append((word, seen[word]))
+    return tokens
 
 
 def _shingles(words: tuple[str, ...]) -> set[tuple[str, ...]]:
