@@ -60,10 +60,14 @@ def _applicable(policy: Policy, project: dict) -> set[str]:
 
 # --- Referring instead of reasoning ----------------------------------------------------------------
 
-@functools.lru_cache(maxsize=16)  # once per policy, not once per case
-def reference_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
+def reference_pattern(phrases) -> re.Pattern | None:
     """The policy's reference phrases as one pattern, longest first, each followed by its referent
     (up to the end of the clause, at most REFERENT_WORDS words). None where the policy lists none."""
+    return _reference_pattern(tuple(phrases))
+
+
+@functools.lru_cache(maxsize=16)  # once per policy, not once per case
+def _reference_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
     if not phrases:
         return None
     alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
@@ -108,7 +112,7 @@ def refers_only(text: str, pattern: re.Pattern | None, least: int) -> Referring 
                      "count: what is left must be more than the references and, where they are a quarter of the text or "
                      "more, at least the policy's min_words."))
 def referring_reasoning(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
-    pattern = reference_pattern(tuple(policy.vocabulary.settings.get("reference_phrases") or ()))
+    pattern = reference_pattern(policy.vocabulary.settings.get("reference_phrases") or ())
     least = min_words(policy)
     problems = []
     for need in _considerations(policy, project, req):
