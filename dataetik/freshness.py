@@ -201,6 +201,7 @@ class State:
     fingerprint: str = ""
     today: str = ""
     head: str = ""
+    output: tuple = ()  # (builder, output folder) the last build wrote: what it decided was for that folder
     # page -> what its nodes make it depend on: "all", "project", "history", "reread"
     kinds: dict[str, set[str]] = field(default_factory=dict)
     # page -> IDs of the needs its roles name
@@ -487,8 +488,12 @@ def _updated(app: Sphinx, env) -> list[str]:
     state.today, state.head = today, head
     old_computed = state.computed
     state.computed = {i: c for i, n in needs.items() if (c := _computed(n, srcdir))}
+    output, state.output = state.output, (app.builder.name, str(app.outdir))
     if build.fresh:
         return []
+    if output != state.output:  # another builder or folder shares the environment: its pages know nothing
+        logger.verbose("dataetik.freshness: the last build wrote %s: every page is written again", output)
+        return sorted(env.found_docs - build.read)
     names = _link_names(env)
     new = {i: seen(n, names, srcdir) for i, n in needs.items() if n.get("docname") in build.read}
     old = build.old

@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,9 +142,9 @@ def _needs(site: Path) -> dict:
     return {version: content["needs"] for version, content in data["versions"].items()}
 
 
-def _pages(site: Path) -> dict[str, str]:
+def _pages(site: Path, folder: str = "_build/check") -> dict[str, str]:
     """Every page's main content, with the ids made up at random by a build."""
-    out = site / "_build" / "check"
+    out = site / folder
     pages = {}
     for path in sorted(out.rglob("*.html")):
         html = path.read_text(encoding="utf-8")
@@ -207,6 +208,25 @@ def test_the_warning_of_a_page_not_read_again_is_still_reported(sites):
     incremental, _clean = sites
     _code, said = _check(incremental, clean=False)
     assert any("advarsel.md" in line for line in said), said
+
+
+def _sphinx(site: Path, builder: str, out: str, doctrees: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-d", str(site / doctrees), str(site),
+                           str(site / out)], capture_output=True, text=True, cwd=site)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_build_into_another_folder_from_the_same_environment_writes_every_page(tmp_path, monkeypatch):
+    """make html and make preview may share _build/doctrees: what one build found changed, the other's pages
+    never saw."""
+    monkeypatch.setenv("DATAETIK_TODAY", TODAY)
+    site = _make(tmp_path / "site")
+    _sphinx(site, "html", "_build/a", "_build/d")
+    _edit(site, "link")
+    _sphinx(site, "needs", "_build/n", "_build/d")  # reads the edit, writes no page
+    _sphinx(site, "html", "_build/a", "_build/d")
+    _sphinx(site, "html", "_build/clean", "_build/d-clean")
+    assert _pages(site, "_build/a") == _pages(site, "_build/clean")
 
 
 # --- when to build from scratch -------------------------------------------------------------------
