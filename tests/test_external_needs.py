@@ -109,3 +109,14 @@ def test_a_municipality_that_cannot_be_read_is_said_and_the_others_still_shown(p
     assert "mangler.json" in built.warnings
     html, needs = _page_and_needs(built)
     assert "AARBY_PRJ_CHATBOT" in html and "BYSTRUP_PRJ_CHATBOT" not in needs
+
+
+def test_a_register_of_projects_only_imports_the_projects_and_builds_strictly(published):
+    """At national scale the register imports the projects, not every assessment ([register] types)."""
+    built = _national(published, "projects-only", {"kommuner.toml": ("", '\n[register]\ntypes = ["project"]\n')})
+    assert built.returncode == 0, built.warnings
+    html, needs = _page_and_needs(built)
+    assert {n["type"] for n in needs.values()} == {"project"}
+    assert set(needs) == {"AARBY_PRJ_CHATBOT", "BYSTRUP_PRJ_CHATBOT", "BYSTRUP_PRJ_RUTEPLAN"}
+    assert needs["AARBY_PRJ_CHATBOT"]["risk_criteria"] == []  # the criterion is not imported, nor the link to it
+    assert "https://dataetik.bystrup.example/projects/ruteplan/index.html#PRJ_RUTEPLAN" in html

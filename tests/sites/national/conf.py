@@ -28,20 +28,11 @@ html_sidebars = {"**": []}
 needs_build_json = True
 needs_builder_filter = "is_external==True"
 
-KOMMUNER = tomllib.loads((Path(__file__).parent / "kommuner.toml").read_text(encoding="utf-8"))["kommune"]
-
-
-def _is_url(where: str) -> bool:
-    return where.split(":", 1)[0] in ("http", "https", "file")
-
-
-def _source(kommune: dict) -> dict:
-    where = kommune["needs_json"]
-    return {"base_url": kommune["base_url"], "id_prefix": kommune["prefix"], "css_class": "dataetik-kommune",
-            ("json_url" if _is_url(where) else "json_path"): where}
-
-
-needs_external_needs = [_source(k) for k in KOMMUNER]
+SETTINGS = tomllib.loads((Path(__file__).parent / "kommuner.toml").read_text(encoding="utf-8"))
+KOMMUNER = SETTINGS["kommune"]
+# Only these need types are imported (all, where not set); their links to needs left out are dropped.
+TYPES = SETTINGS.get("register", {}).get("types")
+IMPORTED = Path(__file__).parent / "_build" / "imported"
 
 # The need types and links are dataetik's (the model every municipality builds with); the links
 # are imported as they are, without the folder rule that fills belongs_to when a site is built.
@@ -51,17 +42,35 @@ needs_links = {name: {k: v for k, v in link.items() if k not in ("default", "par
 needs_id_regex = r"^[A-Z][A-Z0-9_]{2,}$"
 
 
-def _published_fields(kommune: dict) -> dict[str, dict]:
-    """The fields a municipality's needs.json declares (its own traits too), as it declares them."""
+def _is_url(where: str) -> bool:
+    return where.split(":", 1)[0] in ("http", "https", "file")
+
+
+def _published(kommune: dict) -> dict | None:
+    """The municipality's needs.json, read once; None where it cannot be (sphinx-needs then says so)."""
     where = kommune["needs_json"]
-    if _is_url(where):
-        with urllib.request.urlopen(where) as response:
-            data = json.load(response)
-    else:
-        path = Path(__file__).parent / where
-        if not path.exists():
-            return {}  # sphinx-needs says the source cannot be read
-        data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        if _is_url(where):
+            with urllib.request.urlopen(where) as response:
+                return json.load(response)
+        return json.loads((Path(__file__).parent / where).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _selected(data: dict) -> dict:
+    """The needs of the types imported, without links to needs that are not."""
+    version = data["versions"][data.get("current_version", "")]
+    kept = {i: n for i, n in version["needs"].items() if not TYPES or n.get("type") in TYPES}
+    for need in kept.values():
+        for link in model.NEED_LINKS:
+            if isinstance(need.get(link), list):
+                need[link] = [target for target in need[link] if target in kept]
+    return {**data, "versions": {data.get("current_version", ""): {**version, "needs": kept}}}
+
+
+def _fields(data: dict) -> dict[str, dict]:
+    """The fields a municipality's needs.json declares (its own traits too), as it declares them."""
     version = data["versions"][data.get("current_version", "")]
     fields = {}
     for name, spec in version.get("needs_schema", {}).get("properties", {}).items():
@@ -75,9 +84,22 @@ def _published_fields(kommune: dict) -> dict[str, dict]:
     return fields
 
 
+def _source(n: int, kommune: dict, data: dict | None) -> dict:
+    source = {"base_url": kommune["base_url"], "id_prefix": kommune["prefix"], "css_class": "dataetik-kommune"}
+    if data is None:  # as written: sphinx-needs says it cannot be read, and the others are imported
+        where = kommune["needs_json"]
+        return {**source, ("json_url" if _is_url(where) else "json_path"): where}
+    local = IMPORTED / f"{n}-{kommune['prefix']}needs.json"
+    local.parent.mkdir(parents=True, exist_ok=True)
+    local.write_text(json.dumps(_selected(data), ensure_ascii=False), encoding="utf-8")
+    return {**source, "json_path": str(local)}
+
+
+_DATA = [(kommune, _published(kommune)) for kommune in KOMMUNER]
+needs_external_needs = [_source(n, kommune, data) for n, (kommune, data) in enumerate(_DATA, start=1)]
 # Every field any municipality publishes is imported (a municipality's own traits too): the
 # register takes what they publish; validating the words is each municipality's own build's job.
 needs_fields = {}
-for _kommune in KOMMUNER:
-    for _name, _spec in _published_fields(_kommune).items():
+for _kommune, _data in _DATA:
+    for _name, _spec in (_fields(_data) if _data else {}).items():
         needs_fields.setdefault(_name, _spec)
