@@ -95,11 +95,17 @@ def _source(n: int, kommune: dict, data: dict | None) -> dict:
     return {**source, "json_path": str(local)}
 
 
-_DATA = [(kommune, _published(kommune)) for kommune in KOMMUNER]
-needs_external_needs = [_source(n, kommune, data) for n, (kommune, data) in enumerate(_DATA, start=1)]
-# Every field any municipality publishes is imported (a municipality's own traits too): the
-# register takes what they publish; validating the words is each municipality's own build's job.
-needs_fields = {}
-for _kommune, _data in _DATA:
-    for _name, _spec in (_fields(_data) if _data else {}).items():
-        needs_fields.setdefault(_name, _spec)
+def _imports() -> tuple[list[dict], dict[str, dict]]:
+    """Each municipality's source and the fields it publishes: every field any municipality publishes
+    is imported (its own traits too), as it declares it; validating the words is each municipality's
+    own build's job. One needs.json in memory at a time."""
+    sources, fields = [], {}
+    for n, kommune in enumerate(KOMMUNER, start=1):
+        data = _published(kommune)
+        sources.append(_source(n, kommune, data))
+        for name, spec in (_fields(data) if data else {}).items():
+            fields.setdefault(name, spec)
+    return sources, fields
+
+
+needs_external_needs, needs_fields = _imports()
