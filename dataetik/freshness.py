@@ -14,7 +14,10 @@ Written again (``env-get-updated``: after the changed pages are read, before any
     removed, or the day changed;
   - every page of a project (its graph, trail, bias result and history, ``PROJECT_VIEWS``), when a
     need outside the projects (the policy's) changed, or the day did;
-  - the pages showing history from git, when git's HEAD moved.
+  - the pages showing history from git, when git's HEAD moved;
+  - every page, when the site's navigation changed (a page added or removed, a page's title or table
+    of contents changed: every page shows the menus), or when the last build from this environment
+    wrote another folder or used another builder (what it found changed, this folder never saw).
 
 Read again (``env-get-outdated``)
   - everything, when the ``fingerprint`` changed (the policies' policy.toml files, conf.py,
@@ -208,8 +211,9 @@ class State:
     refs: dict[str, set[str]] = field(default_factory=dict)
     # pages that warned while they were read
     warned: set[str] = field(default_factory=set)
-    # need ID -> its computed (dynamic) fields' values, and its counts file's digest
+    # need ID -> its computed (dynamic) fields' values; its counts file's digest
     computed: dict[str, tuple] = field(default_factory=dict)
+    counts: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -325,15 +329,15 @@ def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     _forget(env)
     _unresolve(env)
     new_print = fingerprint(Path(app.srcdir))
-    old_print, state.fingerprint = state.fingerprint, new_print
-    build.fresh = not env.all_docs
-    if build.fresh:
-        return []
+    if state.fingerprint != new_print:  # what the last build noted was noted by other machinery
+        state = build.state = State(fingerprint=new_print)
+        setattr(env, _STATE, state)
+        build.fresh = True
+    _remove_pages(app, removed)
     warned = _warned_last_time(app)
-    if old_print != new_print or warned is None:
+    if build.fresh or not env.all_docs or warned is None:
         build.fresh = True  # read with other words or machinery, or warnings not known: read everything
         return sorted(env.found_docs)
-    _remove_pages(app, removed)
     again = warned | state.warned | {d for d, kinds in state.kinds.items() if "reread" in kinds}
     return sorted(again & env.found_docs)
 
@@ -465,11 +469,57 @@ def _in_reading_order(env) -> None:
     needs.update(ordered)
 
 
-def _computed(need, srcdir: Path) -> tuple:
-    """A need's values computed from other needs (its dynamic fields), and its counts file."""
+def _computed(need) -> tuple:
+    """A need's values computed from other needs (its dynamic fields)."""
     names = sorted(getattr(need, "_dynamic_fields", None) or ())
-    values = tuple((name, repr(need[name])) for name in names)
-    return values + ((("counts", _counts_digest(need, srcdir)),) if need.get("counts") else ())
+    return tuple((name, repr(need[name])) for name in names)
+
+
+@dataclass
+class Changes:
+    """What changed in the needs, by comparing them before and after the pages were read."""
+
+    needs: set[str] = field(default_factory=set)  # their resolved data (back-links and computed values too)
+    shown: set[str] = field(default_factory=set)  # what a link to them shows: title, type, page
+    policy: bool = False  # a need outside the projects (the policy's) changed what it says
+
+
+def compare(old: dict[str, Seen], new: dict[str, Seen]) -> Changes:
+    """The needs of the pages read again, as they were and as they are."""
+    changes = Changes()
+    for need_id in old.keys() | new.keys():
+        before, after = old.get(need_id), new.get(need_id)
+        if before is None or after is None or before.digest != after.digest:
+            changes.needs.add(need_id)
+        if before is None or after is None or before.shown != after.shown:
+            changes.shown.add(need_id)
+        if (before is None or after is None or before.own != after.own) and not all(
+                s.project_part for s in (before, after) if s is not None):
+            changes.policy = True
+        for _name, target in (before.links if before else frozenset()) ^ (after.links if after else frozenset()):
+            changes.needs.add(target)  # its back-links changed
+    return changes
+
+
+def compare_computed(old: dict, new: dict, needs, changes: Changes) -> None:
+    """Values computed from other needs (the project a part belongs to) or from a file (counts) may
+    change on a page not read again."""
+    for need_id in old.keys() | new.keys():
+        if old.get(need_id) != new.get(need_id):
+            changes.needs.add(need_id)
+            need = needs.get(need_id)
+            changes.policy |= need is not None and not _is_project_part(need)
+
+
+def linked_pages(changes: Changes, old: dict[str, Seen], new: dict[str, Seen], page_of) -> set[str]:
+    """The pages of the needs changed, and of the needs linked either way with one whose title,
+    type or page changed (a link shows them)."""
+    pages = {page_of(need_id) for need_id in changes.needs}
+    for need_id in changes.shown:
+        for s in (old.get(need_id), new.get(need_id)):
+            if s is not None:
+                pages.update(page_of(other) for _name, other in s.links | s.back)
+    return pages
 
 
 def _updated(app: Sphinx, env) -> list[str]:
@@ -478,16 +528,18 @@ def _updated(app: Sphinx, env) -> list[str]:
 
     build = _build(app)
     state = build.state
-    data = SphinxNeedsData(env)
     _in_reading_order(env)
-    needs = data.get_needs_view()  # resolved now: back-links and computed links
+    needs = SphinxNeedsData(env).get_needs_view()  # resolved now: back-links and computed links
     srcdir = Path(app.srcdir)
     # What changed outside the pages: the day (requirements come into force), git's HEAD (history).
     today, head = _today(), _head(srcdir)
     day_changed, head_changed = today != state.today, head != state.head
     state.today, state.head = today, head
-    old_computed = state.computed
-    state.computed = {i: c for i, n in needs.items() if (c := _computed(n, srcdir))}
+    old_computed, old_counts = state.computed, state.counts
+    state.computed = {i: value for i, n in needs.items() if (value := _computed(n))}
+    # A counts file that changed had its page read again (a dependency): the others' digests stand.
+    state.counts = {i: old_counts[i] if i in old_counts and n.get("docname") not in build.read
+                    else _counts_digest(n, srcdir) for i, n in needs.items() if n.get("counts")}
     output, state.output = state.output, (app.builder.name, str(app.outdir))
     if build.fresh:
         return []
@@ -496,39 +548,17 @@ def _updated(app: Sphinx, env) -> list[str]:
         return sorted(env.found_docs - build.read)
     names = _link_names(env)
     new = {i: seen(n, names, srcdir) for i, n in needs.items() if n.get("docname") in build.read}
-    old = build.old
-    changed: set[str] = set()  # needs whose resolved data changed
-    shown: set[str] = set()  # ... and what a link to them shows
-    policy_changed = False  # a need outside the projects changed what it says
-    for need_id in old.keys() | new.keys():
-        before, after = old.get(need_id), new.get(need_id)
-        if before is None or after is None or before.digest != after.digest:
-            changed.add(need_id)
-        if before is None or after is None or before.shown != after.shown:
-            shown.add(need_id)
-        if (before is None or after is None or before.own != after.own) and not all(
-                s.project_part for s in (before, after) if s is not None):
-            policy_changed = True
-        for _name, target in (before.links if before else frozenset()) ^ (after.links if after else frozenset()):
-            changed.add(target)  # its back-links changed
-    # Computed from other needs (the project a part belongs to), or from a file (a counts file).
-    for need_id in old_computed.keys() | state.computed.keys():
-        if old_computed.get(need_id) != state.computed.get(need_id):
-            changed.add(need_id)
-            need = needs.get(need_id)
-            policy_changed |= need is not None and not _is_project_part(need)
+    changes = compare(build.old, new)
+    compare_computed(old_computed, state.computed, needs, changes)
+    compare_computed(old_counts, state.counts, needs, changes)
 
     def page_of(need_id: str) -> str | None:
         need = needs.get(need_id)
         return need.get("docname") if need is not None else None
 
-    docs = {page_of(need_id) for need_id in changed}
-    for need_id in shown:  # a link shows the title of the need at its other end
-        for s in (old.get(need_id), new.get(need_id)):
-            if s is not None:
-                docs.update(page_of(other) for _name, other in s.links | s.back)
-    docs.update(d for d, ids in state.refs.items() if ids & changed)
-    anything = bool(build.read or build.purged or changed)
+    docs = linked_pages(changes, build.old, new, page_of)
+    docs.update(d for d, ids in state.refs.items() if ids & changes.needs)
+    anything = bool(build.read or build.purged or changes.needs)
     # Every page shows the site's navigation (the theme's menus, next and previous): a page added or
     # removed, or a title or a table of contents changed, and every page is written again.
     places = {d for d in build.purged | build.read if build.old_places.get(d) != (
@@ -536,13 +566,13 @@ def _updated(app: Sphinx, env) -> list[str]:
     if places:
         docs.update(env.found_docs)
     for docname, kinds in state.kinds.items():
-        if ("all" in kinds and (anything or day_changed)) or ("project" in kinds and (policy_changed or day_changed)) \
-                or ("history" in kinds and head_changed):
+        if ("all" in kinds and (anything or day_changed)) or ("history" in kinds and head_changed) or (
+                "project" in kinds and (changes.policy or day_changed)):
             docs.add(docname)
     again = sorted(d for d in docs if d and d in env.found_docs and d not in build.read)
     logger.verbose("dataetik.freshness: %d needs changed (policy: %s, day: %s, git: %s, navigation: %s); written "
-                   "again: %s", len(changed), policy_changed, day_changed, head_changed, ", ".join(sorted(places)),
-                   ", ".join(again))
+                   "again: %s", len(changes.needs), changes.policy, day_changed, head_changed,
+                   ", ".join(sorted(places)), ", ".join(again))
     return again
 
 
