@@ -15,6 +15,7 @@ from dataetik import model
 
 project = "Nationalt register over dataetiske vurderinger"
 author = "Eksempel"
+html_title = project
 language = "da"
 extensions = ["myst_parser", "sphinx_needs"]
 source_suffix = {".md": "markdown"}
