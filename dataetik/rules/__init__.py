@@ -44,12 +44,24 @@ def rule(name: str, each: str, description: str, **options) -> Callable:
     return register
 
 
-@dataclass(frozen=True)
 class Case:
-    rule: str     # matches a test function test_<rule> in checks/
-    key: str      # pytest id, e.g. "PRJ_X-R_Y"
-    project: str  # project ID, or "" for policy cases
-    run: Callable[[], list[Finding]]
+    """One rule applied to one subject; `run()` gives its findings, stamped with the rule's name.
+
+    A plain class with slots, not a closure per case: a site of a thousand projects has 70,000 cases."""
+
+    __slots__ = ("rule", "key", "project", "_policy", "_rule", "_args")
+
+    def __init__(self, policy: Policy, rule: Rule, key: str, project: str, *args):
+        self.rule = rule.name  # matches a test function test_<rule> in checks/
+        self.key = key         # pytest id, e.g. "PRJ_X-R_Y"
+        self.project = project  # project ID, or "" for policy cases
+        self._policy, self._rule, self._args = policy, rule, args
+
+    def run(self) -> list[Finding]:
+        """The rule's name on every finding; a finding against a requirement that takes effect later
+        is a warning until then, saying from when it will fail."""
+        return [_phased(self._policy, dataclasses.replace(f, rule=self.rule))
+                for f in self._rule.run(self._policy, *self._args)]
 
 
 def project_wide_names() -> frozenset[str]:
@@ -59,14 +71,6 @@ def project_wide_names() -> frozenset[str]:
 
 def _rules(each: str) -> list[Rule]:
     return [r for r in RULES.values() if r.each == each]
-
-
-def _stamped(policy: Policy, rule: Rule, run: Callable[[], list[Finding]]) -> Callable[[], list[Finding]]:
-    """The rule's name on every finding; a finding against a requirement that takes effect later
-    is a warning until then, saying from when it will fail."""
-    def stamped() -> list[Finding]:
-        return [_phased(policy, dataclasses.replace(f, rule=rule.name)) for f in run()]
-    return stamped
 
 
 def _phased(policy: Policy, finding: Finding) -> Finding:
@@ -79,46 +83,38 @@ def _phased(policy: Policy, finding: Finding) -> Finding:
                                                                  "it is a warning, after that an error.)").format(start=start))
 
 
-def _case(policy: Policy, rule: Rule, key: str, project: str, run: Callable[[], list[Finding]]) -> Case:
-    return Case(rule.name, key, project, _stamped(policy, rule, run))
-
-
 def policy_cases(policy: Policy) -> list[Case]:
     cases = []
     for r in _rules("principle"):
-        cases += [_case(policy, r, p["id"], "", lambda r=r, p=p: r.run(policy, p)) for p in policy.needs.of_type("principle")]
+        cases += [Case(policy, r, p["id"], "", p) for p in policy.needs.of_type("principle")]
     for r in _rules("requirement"):
-        cases += [_case(policy, r, q.id, "", lambda r=r, q=q: r.run(policy, q)) for q in policy.requirements]
+        cases += [Case(policy, r, q.id, "", q) for q in policy.requirements]
     if policy.needs.srcdir:
-        cases += [_case(policy, r, "site", "", lambda r=r: r.run(policy)) for r in _rules("site")]
+        cases += [Case(policy, r, "site", "") for r in _rules("site")]
     for r in _rules("risk_level"):
-        cases += [_case(policy, r, level, "", lambda r=r, level=level: r.run(policy, level))
-                  for level in policy.vocabulary.risk_levels]
+        cases += [Case(policy, r, level, "", level) for level in policy.vocabulary.risk_levels]
     return cases
 
 
 def project_cases(policy: Policy) -> list[Case]:
     answer_rules = {r.answers: r for r in _rules("answer")}
+    applicable_rules, biastest_rules = _rules("applicable"), _rules("biastest")
+    # Project-wide rules run once per project, citing the requirement that names them in
+    # `checks`. Status runs even if none does: the build cannot see a missing core field.
+    project_rules = [(r, next((q.id for q in policy.requirements if r.name in q.checks), None))
+                     for r in _rules("project")]
     cases = []
     for project in policy.projects:
         pid = project["id"]
         for req in policy.applicable(project):
-            for answer in req.answered_by:
-                if answer in answer_rules:
-                    r = answer_rules[answer]
-                    cases.append(_case(policy, r, f"{pid}-{req.id}", pid, lambda r=r, p=project, q=req: r.run(policy, p, q)))
-            cases += [_case(policy, r, f"{pid}-{req.id}", pid, lambda r=r, p=project, q=req: r.run(policy, p, q))
-                      for r in _rules("applicable") if r.when(req)]
-        for r in _rules("biastest"):
-            cases += [_case(policy, r, t["id"], pid, lambda r=r, t=t: r.run(policy, t))
-                      for t in policy.needs.parts_of(pid, "biastest")]
-        # Project-wide rules run once per project, citing the requirement that names them in
-        # `checks`. Status runs even if none does: the build cannot see a missing core field.
-        for r in _rules("project"):
-            cited = next((q.id for q in policy.requirements if r.name in q.checks), None)
-            if cited or r.always:
-                cases.append(_case(policy, r, f"{pid}-{cited}" if cited else pid, pid,
-                                   lambda r=r, p=project, c=cited or "": r.run(policy, p, c)))
+            key = f"{pid}-{req.id}"
+            cases += [Case(policy, answer_rules[answer], key, pid, project, req)
+                      for answer in req.answered_by if answer in answer_rules]
+            cases += [Case(policy, r, key, pid, project, req) for r in applicable_rules if r.when(req)]
+        for r in biastest_rules:
+            cases += [Case(policy, r, t["id"], pid, t) for t in policy.needs.parts_of(pid, "biastest")]
+        cases += [Case(policy, r, f"{pid}-{cited}" if cited else pid, pid, project, cited or "")
+                  for r, cited in project_rules if cited or r.always]
     return cases
 
 

@@ -26,9 +26,16 @@ PLACEHOLDER = re.compile(
     r"|(?:\A|\n[ \t]*\n|[(\[<])[ \t]*(?P<note>(?i:udfyld(?:es)?))\b"
     rf"(?={_NOTE_ENDS}|[ \t]+[^\W\d_]+{_NOTE_ENDS})")
 
+# Words every placeholder contains (lower-cased): none of their letters has another case-insensitive
+# match in Python's re (as 'i' and 's' have: 'ı', 'ſ'), so a text without them has no placeholder.
+_PLACEHOLDER_WORDS = ("todo", "xxx", "fixme", "tbd", "udfyld", "lorem")
+
 
 @functools.lru_cache(maxsize=65536)  # a consideration's text is judged by four rules
 def placeholder_in(text: str | None) -> str | None:
+    lowered = (text or "").lower()
+    if not any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return None  # a substring test in C is many times faster than the pattern tried at every position
     match = PLACEHOLDER.search(text or "")
     return next(g for g in match.groups() if g) if match else None
 

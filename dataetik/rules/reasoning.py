@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+import numpy as np
+from scipy.sparse import csr_matrix
 
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _, ngettext
@@ -157,10 +159,10 @@ class Index:
     """Every consideration of the site, for finding the ones that repeat another's text.
 
     Identical texts (after normalising: words, lower case) are one group, so a text copied a
-    thousand times costs a thousand, not a million. Groups that are alike are found through the
-    runs of words (shingles) they share, and confirmed by difflib's ratio on their words – the
-    share of words the two have in common, in order. A pair can only reach `most` if it shares
-    enough shingles (`_enough`), so most pairs are never compared."""
+    thousand times costs a thousand, not a million. Alike groups are found all at once, as sparse
+    matrix products: candidates share enough rare runs of words (shingles, `_enough`), then enough
+    words at all (difflib's quick_ratio, order aside); only those few are confirmed by difflib's
+    ratio on their words – the share of words the two have in common, in order."""
 
     def __init__(self, needs: list[dict], most: float):
         self.most = most
@@ -170,52 +172,13 @@ class Index:
         self.words = list(texts)
         self.members = [sorted(group, key=_order) for group in texts.values()]
         self.group_of = {need["id"]: g for g, group in enumerate(self.members) for need in group}
-        self.shingles = [_shingles(words) for words in self.words]
-        numbers: dict[tuple[str, int], int] = {}  # (word, its n-th occurrence) -> a small int: fast to intersect
-        self.tokens = [frozenset(numbers.setdefault(t, len(numbers)) for t in _tokens(words)) for words in self.words]
-        postings: dict[tuple[str, ...], list[int]] = {}
-        for g, shingles in enumerate(self.shingles):
-            for shingle in shingles:
-                postings.setdefault(shingle, []).append(g)
-        self.postings = postings
-        self._alike: dict[int, list[tuple[int, float]]] = {}
+        self._alike: dict[int, list[tuple[int, float]]] | None = None
 
     def alike(self, g: int) -> list[tuple[int, float]]:
         """The other groups whose text is more alike than `most`, with the ratio."""
-        if g not in self._alike:
-            self._alike[g] = self._compare(g)
-        return self._alike[g]
-
-    def _compare(self, g: int) -> list[tuple[int, float]]:
-        words, shingles = self.words[g], self.shingles[g]
-        shared: Counter[int] = Counter()
-        skipped = 0
-        for shingle in shingles:
-            groups = self.postings[shingle]
-            if len(groups) > COMMON:
-                skipped += 1
-                continue
-            shared.update(groups)
-        shared.pop(g, None)
-        # Shingles that repeat within the text, or were skipped as common, may be shared without being counted.
-        slack = skipped + max(0, len(words) - SHINGLE + 1) - len(shingles)
-        matcher = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(words)
-        tokens, found = self.tokens[g], []
-        for other, count in shared.items():
-            theirs = self.words[other]
-            if count < _enough(len(words), len(theirs), self.most) - slack:
-                continue
-            # difflib's real_quick_ratio and quick_ratio (the words in common, order aside), the latter as one
-            # set intersection in C instead of a Python loop over the words.
-            length = len(words) + len(theirs)
-            if (2.0 * min(len(words), len(theirs)) / length >= self.most
-                    and 2.0 * len(tokens & self.tokens[other]) / length >= self.most):
-                matcher.set_seq1(theirs)
-                ratio = matcher.ratio()
-                if ratio > self.most:
-                    found.append((other, ratio))
-        return found
+        if self._alike is None:
+            self._alike = _alike_pairs(self.words, self.most)
+        return self._alike.get(g, [])
 
     def repeated(self, need: dict) -> tuple[dict, float] | None:
         """The consideration this one repeats, with how alike they are: the most alike one that is not
@@ -234,28 +197,85 @@ class Index:
         return min(options, key=lambda o: (-o[1], _order(o[0]))) if options else None
 
 
-def _tokens(words: tuple[str, ...]) -> list[tuple[str, int]]:
-    """Each word with its occurrence number ('og', 2): two texts share as many as they have words in common."""
-    seen: Counter[str] = Counter()
-    tokens = []
-    for word in words:
-        seen[word] += 1
-        tokens.append((word, seen[word]))
-    return tokens
+def _alike_pairs(texts: list[tuple[str, ...]], most: float) -> dict[int, list[tuple[int, float]]]:
+    """For each text (by number), the others more alike than `most`, with difflib's ratio.
+
+    The same decisions as comparing every pair with difflib, in three sieves that never drop an alike
+    pair: enough rare shingles shared (`_enough`, less those a text repeats or shares as common), the
+    lengths (real_quick_ratio), the words in common in any order (quick_ratio); then ratio() itself."""
+    found: dict[int, list[tuple[int, float]]] = {}
+    vocabulary: dict[str, int] = {}
+    word = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for t in texts for w in t), dtype=np.int64)
+    length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text = np.repeat(np.arange(len(texts)), length)
+    at = np.nonzero(np.arange(len(word)) - np.repeat(np.cumsum(length) - length, length)
+                    <= np.repeat(length - SHINGLE, length))[0]  # where a shingle starts
+    if not len(at):
+        return found
+    shingle = word[at]
+    for k in range(1, SHINGLE):  # one number per distinct run of words, a word at a time (no overflow)
+        shingle = _numbered(shingle * len(vocabulary) + word[at + k])[1]
+    n_shingles = int(shingle.max()) + 1
+    pairs = _distinct(text[at] * n_shingles + shingle)  # each text's distinct shingles
+    owner, shingle = pairs // n_shingles, pairs % n_shingles
+    common = np.bincount(shingle)[shingle] > COMMON
+    distinct = np.bincount(owner, minlength=len(texts))
+    skipped = np.bincount(owner[common], minlength=len(texts))
+    rare = _incidence(owner[~common], shingle[~common], len(texts))
+    shared = (rare @ rare.T).tocoo()
+    mine, other, count = shared.row, shared.col, shared.data
+    la, lb = length[mine].astype(float), length[other].astype(float)
+    slack = skipped[mine] + np.maximum(0, length[mine] - SHINGLE + 1) - distinct[mine]
+    keep = ((mine != other) & (count >= _enough(la, lb, most) - slack)
+            & (2.0 * np.minimum(la, lb) / (la + lb) >= most))
+    mine, other, la, lb = mine[keep], other[keep], la[keep], lb[keep]
+    # Each word with its occurrence number ('og', 2): two texts share as many as they have words in common.
+    order = np.lexsort((word, text))
+    run = np.ones(len(order), dtype=bool)
+    run[1:] = (text[order][1:] != text[order][:-1]) | (word[order][1:] != word[order][:-1])
+    nth = np.arange(len(order)) - np.maximum.accumulate(np.where(run, np.arange(len(order)), 0))
+    tokens = _incidence(text[order], _numbered(word[order] * (length.max() + 1) + nth)[1], len(texts))
+    in_common = np.concatenate([np.asarray(tokens[mine[s:s + 50_000]].multiply(tokens[other[s:s + 50_000]])
+                                           .sum(axis=1)).ravel() for s in range(0, len(mine), 50_000)] or [[]])
+    keep = 2.0 * in_common / (la + lb) >= most
+    matcher = SequenceMatcher(None, autojunk=False)
+    for g, o in zip(mine[keep].tolist(), other[keep].tolist()):
+        matcher.set_seqs(texts[o], texts[g])
+        ratio = matcher.ratio()
+        if ratio > most:
+            found.setdefault(g, []).append((o, ratio))
+    return found
 
 
-def _shingles(words: tuple[str, ...]) -> set[tuple[str, ...]]:
-    return {words[i:i + SHINGLE] for i in range(len(words) - SHINGLE + 1)}
+def _incidence(rows: np.ndarray, columns: np.ndarray, n_rows: int) -> csr_matrix:
+    """A 0/1 matrix with a 1 at each (row, column)."""
+    return csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
+                      shape=(n_rows, int(columns.max()) + 1 if len(columns) else 0))
 
 
-def _enough(mine: int, theirs: int, most: float) -> float:
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique, by sorting (numpy 2.4's own takes seconds at these sizes)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
+def _numbered(values: np.ndarray) -> tuple[int, np.ndarray]:
+    """How many distinct values, and each value's number among them (np.unique's inverse, by sorting)."""
+    order = np.argsort(values, kind="stable")
+    new = np.concatenate(([True], values[order][1:] != values[order][:-1]))
+    numbers = np.empty(len(values), dtype=np.int64)
+    numbers[order] = np.cumsum(new) - 1
+    return int(new.sum()), numbers
+
+
+def _enough(mine, theirs, most: float):
     """The fewest shingles two texts of these lengths (in words) must share to be `most` alike.
 
     A ratio r means M = r(mine + theirs)/2 words in matching blocks; a block of L words holds L-SHINGLE+1
     shingles, and the blocks are at most (mine + theirs - 2M + 1), so at least M - (SHINGLE-1)(blocks) are
     shared. Where that is 0 or less (a low `most`), any shared shingle makes the pair worth comparing."""
     matched = most * (mine + theirs) / 2
-    return max(1.0, matched - (SHINGLE - 1) * (mine + theirs - 2 * matched + 1))
+    return np.maximum(1.0, matched - (SHINGLE - 1) * (mine + theirs - 2 * matched + 1))
 
 
 def index(policy: Policy) -> Index:
