@@ -74,11 +74,9 @@ def ratio(a, b) -> str:
 
 
 def table(results: dict[int, tuple[list[dict], dict]], skipped: set[int]) -> str:
-    sizes = list(results)
-    head = "| step | " + " | ".join(f"{n} projects: s | MiB" for n in sizes) + " |"
-    lines = [head, "|---|" + "---:|---:|" * len(sizes)]
-    lines.append("| needs / check cases | " + " | ".join(
-        f"{c['needs']:,} | {c['cases']:,}" for _runs, c in results.values()) + " |")
+    """Steps in rows; for each size, seconds and MiB side by side; the ratios below."""
+    head = "| step | " + " | ".join(f"{n} projects ({c['needs']:,} needs): s | MiB" for n, (_r, c) in results.items())
+    lines = [head + " |", "|---|" + "---:|---:|" * len(results)]
     for key, label in STEPS.items():
         cells = []
         for n, (runs, _c) in results.items():
@@ -89,6 +87,8 @@ def table(results: dict[int, tuple[list[dict], dict]], skipped: set[int]) -> str
                         ("re-check ÷ first check", "recheck", "check")):
         lines.append(f"| {label} | " + " | ".join(
             f"{ratio(median_of(runs, a), median_of(runs, b))} | " for runs, _c in results.values()) + " |")
+    lines.append("| check cases (failed) | " + " | ".join(
+        f"{c['cases']:,} ({c['failed']}) | " for _runs, c in results.values()) + " |")
     return "\n".join(lines)
 
 

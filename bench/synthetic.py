@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from dataetik import classify, classify_cmd
@@ -80,6 +81,14 @@ def make_site(dest: Path, n: int, policy: Policy) -> None:
         folder.mkdir()
         (folder / "index.md").write_text(text, encoding="utf-8")
         (folder / "biastest.csv").write_text(COUNTS, encoding="utf-8")
+    commit(dest)
+
+
+def commit(site: Path) -> None:
+    """The site in git, as a municipality keeps it: the pages' history is part of what a build shows."""
+    git = ["git", "-C", str(site), "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "bench site"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
 
 
 def edit_one_consideration(site: Path, n: int) -> Path:
@@ -95,11 +104,12 @@ def edit_one_consideration(site: Path, n: int) -> Path:
 
 
 # The same pages without what dataetik does to keep big builds fast: sphinx-needs' default card
-# layout for every need, and the theme's default sidebar (every section's pages on every page,
-# which makes the build quadratic in pages). Added at the end of a copy's conf.py.
+# layout for every need, the theme's default sidebar (every section's pages on every page, which
+# makes the build quadratic in pages), and a dot run per diagram. Added at the end of a copy's conf.py.
 PLAIN_CONF = '''
 
 # --- bench: plain sphinx-needs and the theme's default sidebar ---
+extensions = [e for e in extensions if e != "dataetik.graph_batch"]
 html_sidebars = {}
 html_theme_options = {k: v for k, v in html_theme_options.items()
                       if k not in ("navigation_depth", "show_nav_level", "collapse_navigation")}
