@@ -51,7 +51,7 @@ test: checks
 	$(PY) -m pytest tests
 
 preview: $(STAMP)
-	$(VENV)/bin/sphinx-autobuild -b html -d _build/doctrees . _build/preview
+	$(VENV)/bin/sphinx-autobuild -b html -d _build/preview-doctrees . _build/preview
 
 new: $(STAMP)
 	$(VENV)/bin/dataetik new
