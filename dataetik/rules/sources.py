@@ -23,6 +23,7 @@ NOT_PAGES = {"README.md"}  # excluded from the site in conf.py
 _OPENER = re.compile(r"^\s*(?::{3,}|`{3,})\{([\w-]+)\}")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(?!\s*\{(?:" + "|".join(TYPES) + r")\})")  # a code fence, not a need
 _ID = re.compile(r"^\s*:id:\s*(\S+)\s*$")
+_NEED_FENCE = re.compile(r"^\s*(`{3,})\{(?:" + "|".join(TYPES) + r")\}")  # a need directive in a backtick fence
 
 
 def _closing(lines: list[str], start: int, mark: str) -> int | None:
@@ -36,7 +37,7 @@ def _quoted(lines: list[str]) -> set[int]:
     An unclosed fence is left out, so what it swallows is still looked for."""
     # The fence that closes a ```{need} directive is not a code fence opening.
     closers = {_closing(lines, i + 1, m.group(1)) for i, line in enumerate(lines)
-               if (m := re.match(r"^\s*(`{3,})\{(?:" + "|".join(TYPES) + r")\}", line))}
+               if (m := _NEED_FENCE.match(line))}
     quoted, index = set(), 0
     while index < len(lines):
         line, end = lines[index], None
@@ -57,7 +58,7 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
     """(ID, line of the ID, line of the directive, directive) for each need directive in the text
     that declares an ':id:' among its options, outside code examples and comments."""
     lines = text.splitlines()
-    quoted = _quoted(lines)
+    quoted = _quoted(lines) if any(mark in text for mark in ("```", "~~~", "<!--")) else set()
     declared = []
     for number, line in enumerate(lines):
         opener = _OPENER.match(line)
