@@ -15,6 +15,7 @@ from dataetik import model
 from dataetik.biastest import test_head_pattern
 from dataetik.findings import Finding, how_to_fix
 from dataetik.i18n import N_, _, translated
+from dataetik.needs_data import option_line
 from dataetik.vocabulary import Vocabulary
 
 # "file:line: WARNING: msg", "file: WARNING: msg" or, for the whole site (e.g. configuration), "WARNING: msg".
@@ -98,18 +99,6 @@ def _allowed(field: str, vocab: Vocabulary) -> str | None:
         return None
     quoted = [f'"{v}"' for v in values]
     return (" " + _("or") + " ").join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
-
-
-def option_line(lines: list[str], directive: int, field: str) -> int:
-    """The line (1-based) of ':field:' among the options below the directive on line `directive`;
-    the directive's own line where it is not there (the options end at the first line that is not one)."""
-    for index in range(directive, len(lines)):
-        option = lines[index].strip()
-        if not option.startswith(":"):
-            break
-        if option.startswith(f":{field}:"):
-            return index + 1
-    return directive
 
 
 def _at_field(root: str, file: str, line: int | None, field: str | None) -> int | None:

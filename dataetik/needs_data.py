@@ -71,3 +71,15 @@ def checked_site(default: Path) -> tuple[Path, Path]:
     DATAETIK_SITE / DATAETIK_NEEDS_JSON point at a fixture site."""
     site = Path(os.environ.get("DATAETIK_SITE", default))
     return site, Path(os.environ.get("DATAETIK_NEEDS_JSON", site / "_build" / "html" / "needs.json"))
+
+
+def option_line(lines: list[str], directive: int, field: str) -> int:
+    """The line (1-based) of ':field:' among the options below the directive on line `directive`;
+    the directive's own line where it is not there (the options end at the first line that is not one)."""
+    for index in range(directive, len(lines)):
+        option = lines[index].strip()
+        if not option.startswith(":"):
+            break
+        if option.startswith(f":{field}:"):
+            return index + 1
+    return directive

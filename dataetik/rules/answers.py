@@ -11,7 +11,7 @@ import re
 
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _, ngettext
-from dataetik.needs_data import source_file
+from dataetik.needs_data import option_line, source_file
 from dataetik.policy import Policy, Requirement, parse_date, unknown_words
 from dataetik.rules import rule
 
@@ -57,16 +57,9 @@ def field_line(policy: Policy, need: dict, field: str) -> int | None:
     if not start or root is None:
         return start
     try:
-        lines = (root / source_file(need)).read_text(encoding="utf-8").splitlines()
+        return option_line((root / source_file(need)).read_text(encoding="utf-8").splitlines(), start, field)
     except (OSError, UnicodeDecodeError):
         return start
-    for index in range(start, len(lines)):  # lines[start] is the line after the directive's
-        option = lines[index].strip()
-        if not option.startswith(":"):
-            break
-        if option.startswith(f":{field}:"):
-            return index + 1
-    return start
 
 
 def answers(policy: Policy, project: dict, need_type: str, req: Requirement) -> list[dict]:
