@@ -1,10 +1,10 @@
 """How the build and the checks scale with the number of projects, side by side in one table.
 
 For each size N: a copy of the site with N synthetic projects (bench/synthetic.py), and on it, each
-step in a process of its own (bench/steps.py), timed with its own peak memory:
+step in a process of its own (bench/steps.py), timed (wall and CPU seconds) with its own peak memory:
 
-- plain sphinx-needs: the same pages with sphinx-needs' default card layout and the theme's default
-  sidebar, without what dataetik does to keep big builds fast;
+- plain sphinx-needs: the same pages with sphinx-needs' default card layout, the theme's default
+  sidebar and a dot run per diagram, without what dataetik does to keep big builds fast;
 - the full html build (as `make html` runs Sphinx) and the `needs` builder;
 - the policy checks over the html build's needs.json;
 - `dataetik check` as an author runs it, then again after editing one consideration.
@@ -55,40 +55,44 @@ def measure(site: Path, n: int, plain: bool) -> tuple[dict[str, steps.Step], dic
     done["check"] = steps.run(steps.dataetik_check(), site, ok=(0, 1))
     edit_one_consideration(site, n)
     done["recheck"] = steps.run(steps.dataetik_check(), site, ok=(0, 1))
-    seconds, cases, failed = done["checks"].stdout.split()
-    done["checks"].seconds = float(seconds)  # the checks' own time, not the interpreter's start
+    seconds, cpu, cases, failed = done["checks"].stdout.split()
+    done["checks"].seconds, done["checks"].cpu = float(seconds), float(cpu)  # the checks' own, not the interpreter's start
     counts = {"needs": len(load_needs(out / "html" / "needs.json").by_id), "cases": int(cases), "failed": int(failed),
               "check_rc": done["check"].returncode, "recheck_rc": done["recheck"].returncode}
     return done, counts
 
 
-def median_of(runs: list[dict[str, steps.Step]], key: str) -> tuple[float, float] | None:
-    """The median time and the highest peak of one step over the runs (None: not run)."""
+def median_of(runs: list[dict[str, steps.Step]], key: str) -> tuple[float, float, float] | None:
+    """The median wall and CPU seconds and the highest peak of one step over the runs (None: not run)."""
     if key not in runs[0]:
         return None
-    return statistics.median(r[key].seconds for r in runs), max(r[key].peak_mib for r in runs)
+    return (statistics.median(r[key].seconds for r in runs), statistics.median(r[key].cpu for r in runs),
+            max(r[key].peak_mib for r in runs))
 
 
-def ratio(a, b) -> str:
-    return f"{a[0] / b[0]:.2f}×" if a and b else "–"
+def ratio(a, b, i: int) -> str:
+    return f"{a[i] / b[i]:.2f}×" if a and b and b[i] else "–"
 
 
 def table(results: dict[int, tuple[list[dict], dict]], skipped: set[int]) -> str:
-    """Steps in rows; for each size, seconds and MiB side by side; the ratios below."""
-    head = "| step | " + " | ".join(f"{n} projects ({c['needs']:,} needs): s | MiB" for n, (_r, c) in results.items())
-    lines = [head + " |", "|---|" + "---:|---:|" * len(results)]
+    """Steps in rows; for each size, wall seconds, CPU seconds and MiB side by side; the ratios below."""
+    head = "| step | " + " | ".join(f"{n} projects ({c['needs']:,} needs): s | CPU s | MiB"
+                                     for n, (_r, c) in results.items())
+    lines = [head + " |", "|---|" + "---:|---:|---:|" * len(results)]
     for key, label in STEPS.items():
         cells = []
         for n, (runs, _c) in results.items():
             m = median_of(runs, key)
-            cells.append(f"{m[0]:.1f} | {m[1]:,.0f}" if m else ("skipped | –" if n in skipped else "– | –"))
+            cells.append(f"{m[0]:.1f} | {m[1]:.1f} | {m[2]:,.0f}" if m else
+                         ("skipped | – | –" if n in skipped else "– | – | –"))
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for label, a, b in (("html ÷ `needs` builder", "html", "needs"), ("plain ÷ html", "plain", "html"),
                         ("re-check ÷ first check", "recheck", "check")):
         lines.append(f"| {label} | " + " | ".join(
-            f"{ratio(median_of(runs, a), median_of(runs, b))} | " for runs, _c in results.values()) + " |")
+            f"{ratio(median_of(runs, a), median_of(runs, b), 0)} | {ratio(median_of(runs, a), median_of(runs, b), 1)} | "
+            for runs, _c in results.values()) + " |")
     lines.append("| check cases (failed) | " + " | ".join(
-        f"{c['cases']:,} ({c['failed']}) | " for _runs, c in results.values()) + " |")
+        f"{c['cases']:,} ({c['failed']}) | | " for _runs, c in results.values()) + " |")
     return "\n".join(lines)
 
 
@@ -121,7 +125,9 @@ def main() -> None:
                       f"{counts['check_rc']}, then {counts['recheck_rc']}", file=sys.stderr)
         results[n] = (runs, counts)
     print(table(results, skipped))
-    print(f"\nMedian of {args.repeat} run(s) per step; MiB: the step's own peak resident memory (the highest of the runs).")
+    print(f"\nMedian of {args.repeat} run(s) per step. s: wall seconds; CPU s: CPU seconds of the step and its child "
+          "processes (what it costs when other work shares the machine); MiB: the step's own peak resident memory "
+          "(the highest of the runs).")
     if skipped:
         print(f"Plain sphinx-needs skipped above {args.skip_plain_above} projects (--skip-plain-above): not measured.")
 

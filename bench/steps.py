@@ -19,6 +19,7 @@ PEAK = Path(__file__).parent / "peak.py"
 class Step:
     seconds: float
     peak_mib: float
+    cpu: float
     returncode: int
     stdout: str
     stderr: str
@@ -32,7 +33,8 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None, ok=(0,)) -> Step:
         proc = subprocess.run([sys.executable, str(PEAK), str(peak), *map(str, cmd)], cwd=cwd, env=env,
                               capture_output=True, text=True)
         elapsed = time.perf_counter() - start
-        step = Step(elapsed, int(peak.read_text()) / 1024, proc.returncode, proc.stdout, proc.stderr)
+        kib, cpu = peak.read_text().split()
+        step = Step(elapsed, int(kib) / 1024, float(cpu), proc.returncode, proc.stdout, proc.stderr)
     if step.returncode not in ok:
         print(step.stdout[-3000:], step.stderr[-3000:], sep="\n", file=sys.stderr)
         raise SystemExit(f"failed ({step.returncode}): {' '.join(map(str, cmd))}")
