@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 import steps
-from synthetic import REPO, edit_one_consideration, make_site, plain_copy
+from synthetic import edit_one_consideration, make_site, plain_copy
 
 from dataetik import i18n
 from dataetik.needs_data import load_needs
@@ -39,6 +39,17 @@ STEPS = {  # key: the row's label
     "check": "`dataetik check` (first)",
     "recheck": "`dataetik check` after one edit",
 }
+
+
+def site_policy() -> Policy:
+    """The policy as the site's pages say it now: a `needs` build of a copy of the site without
+    synthetic projects (never a needs.json left by an earlier build)."""
+    with tempfile.TemporaryDirectory(prefix="dataetik-bench-policy-") as tmp:
+        site = Path(tmp) / "site"
+        site.mkdir()
+        make_site(site, 0, None)
+        steps.run(steps.sphinx("needs", site, Path(tmp) / "needs"), site)
+        return Policy.from_needs(load_needs(Path(tmp) / "needs" / "needs.json", srcdir=site))
 
 
 def measure(site: Path, n: int, plain: bool) -> tuple[dict[str, steps.Step], dict[str, int]]:
@@ -103,10 +114,7 @@ def main() -> None:
     parser.add_argument("--skip-plain-above", type=int, metavar="N",
                         help="no plain sphinx-needs build above N projects (it grows quadratically)")
     args = parser.parse_args()
-    base = REPO / "_build" / "html" / "needs.json"
-    if not base.exists():
-        raise SystemExit("Build the site first (make html): the benchmark reads the policy from needs.json.")
-    policy = Policy.from_needs(load_needs(base, srcdir=REPO))
+    policy = site_policy()
     i18n.use(policy.vocabulary.language)  # the generated pages speak the policy's language
     skipped = {n for n in args.sizes if args.skip_plain_above is not None and n > args.skip_plain_above}
     results = {}

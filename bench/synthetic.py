@@ -69,12 +69,12 @@ def classified(policy: Policy, code: str, day: str, reasoning: str) -> str:
     return text
 
 
-def make_site(dest: Path, n: int, policy: Policy) -> None:
+def make_site(dest: Path, n: int, policy: Policy | None) -> None:
     """The real site's pages and N synthetic projects in dest."""
     for part in SITE_PARTS:
         src = REPO / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / part)
-    pool = sentences(policy)
+    pool = sentences(policy) if n else []
     for i in range(n):
         slug, text = synthetic_project(policy, i, pool)
         folder = dest / "projects" / slug
