@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -258,19 +260,27 @@ def print_html(rep: annual.YearReport, ctx: Context) -> str:
 """
 
 
-def write_pdfs(outdir: Path) -> list[Path]:
-    """Every print version the build listed -> its PDF beside the page."""
+def _write_pdf(source_and_target: tuple[Path, Path]) -> Path:
     from weasyprint import HTML
 
+    source, target = source_and_target
+    HTML(filename=str(source)).write_pdf(str(target), pdf_tags=True)  # tagged: screen readers follow it
+    return target
+
+
+def write_pdfs(outdir: Path) -> list[Path]:
+    """Every print version the build listed -> its PDF beside the page. The years are laid out side
+    by side, one process per core: each takes seconds, and a year's PDF needs nothing of another's."""
     manifest = outdir / MANIFEST
     if not manifest.exists():
         return []
-    written = []
-    for item in json.loads(manifest.read_text(encoding="utf-8"))["reports"]:
-        source, target = outdir / item["html"], outdir / item["pdf"]
-        HTML(filename=str(source)).write_pdf(str(target), pdf_tags=True)  # tagged: screen readers follow it
-        written.append(target)
-    return written
+    pairs = [(outdir / item["html"], outdir / item["pdf"])
+             for item in json.loads(manifest.read_text(encoding="utf-8"))["reports"]]
+    workers = min(len(pairs), os.cpu_count() or 1)
+    if workers < 2:
+        return [_write_pdf(pair) for pair in pairs]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(_write_pdf, pairs))
 
 
 def main(argv: list[str] | None = None) -> int:
