@@ -180,18 +180,9 @@ def groups(needs, project_id: str, index: ChainIndex | None = None) -> list[tupl
     return out
 
 
-# (project, principle) -> the IDs its graph shows, as the page's graphs were made: the needflow's
-# filter then only picks them out (it is handed every need of the site, once per graph).
-_CHOSEN: dict[tuple[str, str], frozenset[str]] = {}
-
-
 def project_chain(needs, results, arg1: str = "", arg2: str = "", **kwargs) -> None:
     """A needflow ``:filter-func:``: the needs of project arg1's chain (under principle arg2)."""
-    chosen = _CHOSEN.get((arg1.strip(), arg2.strip()))
-    if chosen is None:
-        results.extend(chain(needs, arg1.strip(), arg2.strip()).needs)
-    else:
-        results.extend(n for n in needs if n["id"] in chosen)
+    results.extend(chain(needs, arg1.strip(), arg2.strip()).needs)
 
 
 _PARTS_SAID = {
@@ -265,7 +256,7 @@ class ProjectGraph(SphinxDirective):
 
 
 def _graph(app: Sphinx, template: nodes.Element, project: dict, principle: dict | None, found: Chain,
-           serial: int) -> nodes.Element:
+           serial: int, ordered: list[str]) -> nodes.Element:
     from sphinx_needs.directives.needflow._directive import NeedflowGraphiz
 
     from dataetik.pages import scroll_box  # not at the top: pages imports the register, which imports this module
@@ -273,7 +264,10 @@ def _graph(app: Sphinx, template: nodes.Element, project: dict, principle: dict 
     figure = template.deepcopy()
     figure["ids"] = [f"{i}-{serial}" for i in figure["ids"]]
     flow = next(iter(figure.findall(NeedflowGraphiz)))
-    flow["filter_func"] = f"dataetik.citizen.project_chain({project['id']},{principle['id'] if principle else NO_PRINCIPLE})"
+    # The chain's IDs as a filter sphinx-needs answers from its index (a filter function is handed every
+    # need of the site, once per graph); in the order of the site's needs, as the function gave them.
+    flow["filter_func"] = None
+    flow["filter"] = "id in [" + ", ".join(repr(i) for i in ordered) + "]"
     flow["target_id"] = f"{flow['target_id']}-{serial}"
     # sphinx-needs writes the alt text into the HTML as it is: escaped here.
     flow["alt"] = html.escape(alt_text(project["title"], principle, found), quote=True)
@@ -292,6 +286,7 @@ def _graphs(app: Sphinx, node: projectgraph, needs) -> list[nodes.Node]:
         return []
     index = _index(app, needs)
     whole = chain((), project["id"], index=index)
+    position = _positions(app, needs)
     if not whole.parts:
         return [nodes.paragraph(text=_("The project answers no requirement yet."))]
     intro = nodes.paragraph(text=" ".join([
@@ -302,9 +297,18 @@ def _graphs(app: Sphinx, node: projectgraph, needs) -> list[nodes.Node]:
           "size; there, every box is a link.")]))
     grid = nodes.container(classes=["dataetik-graphs"])
     for serial, (principle, found) in enumerate(groups((), project["id"], index), start=1):
-        _CHOSEN[(project["id"], principle["id"] if principle else NO_PRINCIPLE)] = frozenset(n["id"] for n in found.needs)
-        grid += _graph(app, template, project, principle, found, serial)
+        chosen = {n["id"] for n in found.needs}
+        grid += _graph(app, template, project, principle, found, serial, sorted(chosen, key=position.__getitem__))
     return [intro, grid]
+
+
+def _positions(app: Sphinx, needs) -> dict[str, int]:
+    """Each need's place in the build's needs (once per build, like the index below)."""
+    cached = getattr(app.env, "_dataetik_need_positions", None)
+    if cached is None or cached[0] is not needs:
+        cached = (needs, {need_id: i for i, need_id in enumerate(needs)})
+        app.env._dataetik_need_positions = cached
+    return cached[1]
 
 
 def _index(app: Sphinx, needs) -> ChainIndex:
