@@ -92,8 +92,7 @@ def _sphinx(site: Path, out: Path, doctrees: Path) -> tuple[str, BaseException |
     except (Exception, SystemExit, KeyboardInterrupt) as err:  # noqa: BLE001 - said to the author below
         return warnings.getvalue(), err
     finally:
-        gc.enable()
-        gc.unfreeze()
+        gc.enable()  # what was loaded stays frozen until the check is done (run)
     return warnings.getvalue(), None
 
 
@@ -127,6 +126,13 @@ def _in_project(result: Result, policy: Policy) -> Result:
 
 
 def run(site: Path, junit_path: Path | None = None, say=print, clean: bool = False) -> int:
+    try:
+        return _run(site, junit_path, say, clean)
+    finally:
+        gc.unfreeze()  # what the build and the checks loaded is garbage now, or soon
+
+
+def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
     out = site / "_build" / "check"
     doctrees = site / "_build" / "check-doctrees"
     started = time.perf_counter()
@@ -158,6 +164,7 @@ def run(site: Path, junit_path: Path | None = None, say=print, clean: bool = Fal
         gc.disable()  # a needs.json of 20,000 needs is read four times faster without the collector
         try:
             needs = load_needs(needs_json, srcdir=site)
+            gc.freeze()  # ... and is no garbage while the checks run
         finally:
             gc.enable()
         policy = Policy.from_needs(needs, vocab)
