@@ -86,8 +86,6 @@ REREAD = ("dataetik.pages:conditional",)
 # Nodes made from the configuration and the vocabulary alone (the fingerprint), or drawn beside
 # another node when it is written: nothing to do for them.
 STATIC = (
-    "dataetik.annual_pages:scroll_region",
-    "dataetik.citizen:graph_scroll",
     "dataetik.matrix:matrix_box",
     "dataetik.matrix:matrix_row",
     "dataetik.matrix:matrix_entry",

@@ -210,9 +210,9 @@ def test_the_warning_of_a_page_not_read_again_is_still_reported(sites):
     assert any("advarsel.md" in line for line in said), said
 
 
-def _sphinx(site: Path, builder: str, out: str, doctrees: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-d", str(site / doctrees), str(site),
-                           str(site / out)], capture_output=True, text=True, cwd=site)
+def _sphinx(site: Path, builder: str, out: str, doctrees: str, *flags: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", *flags, "-d", str(site / doctrees),
+                           str(site), str(site / out)], capture_output=True, text=True, cwd=site)
     assert proc.returncode == 0, proc.stderr
 
 
@@ -225,6 +225,18 @@ def test_a_build_into_another_folder_from_the_same_environment_writes_every_page
     _edit(site, "link")
     _sphinx(site, "needs", "_build/n", "_build/d")  # reads the edit, writes no page
     _sphinx(site, "html", "_build/a", "_build/d")
+    _sphinx(site, "html", "_build/clean", "_build/d-clean")
+    assert _pages(site, "_build/a") == _pages(site, "_build/clean")
+
+
+def test_an_incremental_build_in_parallel_gives_what_a_clean_one_gives(tmp_path, monkeypatch):
+    """With -j each reader process notes its pages' nodes and warnings; they come back to the main one."""
+    monkeypatch.setenv("DATAETIK_TODAY", TODAY)
+    site = _make(tmp_path / "site")
+    _sphinx(site, "html", "_build/a", "_build/d", "-j", "2")
+    for name in ("link", "title", "new project"):
+        _edit(site, name)
+    _sphinx(site, "html", "_build/a", "_build/d", "-j", "2")
     _sphinx(site, "html", "_build/clean", "_build/d-clean")
     assert _pages(site, "_build/a") == _pages(site, "_build/clean")
 
