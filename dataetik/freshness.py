@@ -16,7 +16,8 @@ Written again (``env-get-updated``: after the changed pages are read, before any
     need outside the projects (the policy's) changed, or the day did;
   - the pages showing history from git, when git's HEAD moved;
   - every page, when the site's navigation changed (a page added or removed, a page's title or table
-    of contents changed: every page shows the menus), or when the last build from this environment
+    of contents changed: every page shows the menus), unless ``dataetik_fresh_navigation`` is off
+    (``dataetik check``: the menus give no finding); and when the last build from this environment
     wrote another folder or used another builder (what it found changed, this folder never saw).
 
 Read again (``env-get-outdated``)
@@ -561,7 +562,7 @@ def _updated(app: Sphinx, env) -> list[str]:
     # removed, or a title or a table of contents changed, and every page is written again.
     places = {d for d in build.purged | build.read if build.old_places.get(d) != (
         _place(env, d) if d in env.found_docs else None)}
-    if places:
+    if places and app.config.dataetik_fresh_navigation:
         docs.update(env.found_docs)
     for docname, kinds in state.kinds.items():
         if ("all" in kinds and (anything or day_changed)) or ("history" in kinds and head_changed) or (
@@ -628,6 +629,9 @@ def _finished(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    # False where the pages' menus need not be current (dataetik check: no finding comes from them), so
+    # adding a project does not write every page again.
+    app.add_config_value("dataetik_fresh_navigation", True, "", types=[bool])
     app.connect("builder-inited", _builder_inited, priority=100)
     app.connect("env-get-outdated", _outdated)
     # Before sphinx-needs (500) forgets the page's needs.
