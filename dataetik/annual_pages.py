@@ -119,12 +119,6 @@ def _docname(app: Sphinx, year: int) -> str:
     return f"{app.config.dataetik_annual_reports.strip('/')}/{year}"
 
 
-def _always_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """Every year's page (and the pages listing them) shows every project: re-read on every build."""
-    years = getattr(env, "_dataetik_annual_years", None) or []
-    return [_docname(app, y) for y in years] + sorted(getattr(env, "_dataetik_annual_lists", set()))
-
-
 # --- directives ----------------------------------------------------------------------------------
 
 class annual_part(nodes.General, nodes.Element):
@@ -465,7 +459,6 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("annualreports", AnnualReportsDirective)
     app.connect("builder-inited", _write_stubs)
     app.connect("env-before-read-docs", _forget)
-    app.connect("env-get-outdated", _always_outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _resolve, priority=900)

@@ -450,15 +450,6 @@ def _head(root) -> str:
         return ""
 
 
-def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """The pages that show history are read again after a new commit, and (as the change trail on
-    a project's page reads the requirements) whenever any page changed."""
-    head = _head(app.srcdir)
-    stale = head != getattr(env, "_dataetik_history_head", None) or bool(added or changed or removed)
-    env._dataetik_history_head = head
-    return sorted(getattr(env, _DOCS, set()) - set(removed)) if stale else []
-
-
 def _table(rows: list[tuple[str, list[nodes.Node]]]) -> nodes.table:
     table = nodes.table(classes=["dataetik-history"])
     group = nodes.tgroup(cols=2)
@@ -591,7 +582,6 @@ def setup(app: Sphinx) -> dict:
     app.add_node(policychanges)
     app.add_directive("projecthistory", ProjectHistoryDirective)
     app.add_directive("policychanges", PolicyChangesDirective)
-    app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-before-read-docs", _forget)
