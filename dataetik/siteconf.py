@@ -40,6 +40,9 @@ needs_links = model.NEED_LINKS
 needs_id_required = True
 needs_id_regex = model.ID_REGEX
 needs_build_json = True
+# A `[[function(...)]]` in a field is run only where the model asks for it (belongs_to's default): its
+# filter arguments are Python expressions, so an author's page must not be able to write one.
+needs_parse_dynamic_functions = False
 # Diagrams with graphviz (Debian package, installed by `make`); PlantUML would need Java.
 needs_flow_engine = "graphviz"
 graphviz_output_format = "svg"
