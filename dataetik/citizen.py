@@ -22,6 +22,7 @@ from sphinx_needs.data import SphinxNeedsData
 from dataetik import model
 from dataetik.i18n import Nn_, _, ngettext
 from dataetik.vocabulary import Contact, Vocabulary
+from dataetik.safe_markup import machinery_markup
 
 # The project fields a citizen needs, in the order the page shows them.
 CITIZEN_FIELDS = ("human_review", "how_to_object", "own_data")
@@ -251,7 +252,8 @@ class ProjectGraph(SphinxDirective):
             "```",
         ])
         node = projectgraph(project=project["id"])
-        node += self.parse_text_to_nodes(flow)
+        with machinery_markup():  # a needflow is refused where an author writes it on a project's page
+            node += self.parse_text_to_nodes(flow)
         return [node]
 
 

@@ -21,7 +21,10 @@ dropped without a word, never published as markup.
   formulas and diagrams. Markdown already leaves such a link as text; it is reported here.
 - **Code run at build time through the page**: a MyST substitution that is not one of the site's
   names (Jinja2 evaluates an expression with the Sphinx environment in reach); HTML meta tags set by
-  a page (a refresh tag sends readers elsewhere).
+  a page (a refresh tag sends readers elsewhere). On a project's pages also sphinx-needs' queries
+  (``needtable``, ``needflow``, ``needextend``, ``if`` … and the ``need_count`` and ``ndf`` roles) and
+  a ``[[function(...)]]`` in a need's field: their filters are Python run with ``eval`` (or a function
+  imported by name) on the build machine. The policy's own pages may list needs this way.
 
 Need titles and fields need nothing here: sphinx-needs escapes them (tests/test_safe_markup.py).
 Machinery that adds a raw node before this extension looks (doctree-read, priority 50) marks it
@@ -30,6 +33,8 @@ Machinery that adds a raw node before this extension looks (doctree-read, priori
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import glob
 import html
@@ -51,6 +56,7 @@ from sphinx.util.matching import Matcher
 
 from dataetik.findings import how_to_fix
 from dataetik.i18n import N_, translated
+from dataetik.needs_data import option_line
 from dataetik.site_files import SKIP_DIRS
 
 logger = logging.getLogger(__name__)
@@ -215,6 +221,16 @@ M_SUBSTITUTION = N_("'{text}' is not one of the site's substitutions, so it is s
                     "between {start} and {end} could run a program while the site is built).")
 F_SUBSTITUTION = N_("Use a substitution by its name alone ({names}), or write the text itself.")
 F_NO_SUBSTITUTIONS = N_("Write the text itself: the site has no substitutions.")
+M_NEEDS_QUERY = N_("A '{directive}' block is not allowed on a project's page: its filters are run as program code "
+                   "when the site is built. It is shown as plain text.")
+F_NEEDS_QUERY = N_("Remove the block and refer to a need by its ID instead, e.g. {need}`R_FORMAAL`; lists of needs "
+                   "belong on the policy's pages.")
+M_NEEDS_ROLE = N_("'{role}' is not allowed on a project's page: its filter is run as program code when the site is "
+                  "built. It is shown as plain text.")
+F_NEEDS_ROLE = N_("Write the number or the text itself, or refer to a need by its ID, e.g. {need}`R_FORMAAL`.")
+M_NEEDS_FUNCTION = N_("The field '{field}' holds '{text}', a function that would be run as program code when the site "
+                      "is built; the field is left out.")
+F_NEEDS_FUNCTION = N_("Write the field's value itself, without [[ ]].")
 M_META = N_("The page sets HTML meta tags ({what}), which can send readers to another website; they are not put "
             "on the site.")
 F_META = N_("Remove {what} from the page.")
@@ -411,6 +427,95 @@ def _confined_needimport():
     return ConfinedNeedimport
 
 
+# --- sphinx-needs' queries, on a project's pages --------------------------------------------------
+
+# Their filters and expressions are Python run with eval() while the site is built (`filter-func`
+# imports a function by name), so they could run any program on the build machine. The policy's
+# editors may use them on the policy's pages; an assessment is written by case workers and analysts.
+NEEDS_QUERIES = ("needtable", "needlist", "needflow", "needpie", "needbar", "needsequence", "needgantt",
+                 "needextract", "needextend", "needservice", "needreport", "needuml", "needarch", "needimport",
+                 "needfilter", "if", "choose", "when", "otherwise")
+NEEDS_QUERY_ROLES = ("need_count", "ndf")
+
+
+_MACHINERY = contextvars.ContextVar("dataetik_machinery_markup", default=False)
+
+
+@contextlib.contextmanager
+def machinery_markup():
+    """Markup dataetik's own machinery parses on a project's page (its graph's needflow): not the author's."""
+    token = _MACHINERY.set(True)
+    try:
+        yield
+    finally:
+        _MACHINERY.reset(token)
+
+
+def _on_project_page(env) -> bool:
+    """An author's markup on a project's page (not the machinery's)."""
+    return bool(allowed_folder(env.current_document.docname)) and not _MACHINERY.get()
+
+
+def _refused_on_project_pages(directive_class):
+    class ProjectRefused(directive_class):
+        def run(self):
+            if not _on_project_page(self.state.document.settings.env):
+                return super().run()
+            _warn(translated(M_NEEDS_QUERY).format(directive=self.name), translated(F_NEEDS_QUERY), _where(self))
+            text = self.block_text or "\n".join(self.content)
+            return [nodes.literal_block(text, text)]
+
+    ProjectRefused.__name__ = f"ProjectRefused{directive_class.__name__}"
+    return ProjectRefused
+
+
+def _without_functions_on_project_pages(directive_class):
+    """A need type's directive that leaves out, on a project's page, a field holding a [[function]]."""
+    class ProjectNeed(directive_class):
+        def run(self):
+            if _on_project_page(self.env):
+                source, line = self.get_source_info()
+                for field, value in list(self.options.items()):
+                    if isinstance(value, str) and "[[" in value:
+                        at = option_line(self.block_text.splitlines(), 1, field) - 1  # below the directive
+                        _warn(translated(M_NEEDS_FUNCTION).format(field=field, text=_short(value)),
+                              translated(F_NEEDS_FUNCTION), f"{source}:{line + at}")
+                        del self.options[field]
+            return super().run()
+
+    ProjectNeed.__name__ = f"ProjectNeed{directive_class.__name__}"
+    return ProjectNeed
+
+
+def _refused_role_on_project_pages(original):
+    def role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        env = inliner.document.settings.env
+        if not _on_project_page(env):
+            return original(name, rawtext, text, lineno, inliner, options or {}, content or [])
+        source, line = inliner.reporter.get_source_and_line(lineno)
+        _warn(translated(M_NEEDS_ROLE).format(role=_short(rawtext)), translated(F_NEEDS_ROLE), f"{source}:{line}")
+        return [nodes.literal(rawtext, rawtext)], []
+
+    return role
+
+
+def _guard_needs_queries(app: Sphinx) -> None:
+    from docutils.parsers.rst import roles
+    from sphinx_needs.config import NeedsSphinxConfig
+
+    registered = directives._directives  # what the names mean now, confined versions included
+    for name in NEEDS_QUERIES:
+        if name in registered:
+            app.add_directive(name, _refused_on_project_pages(registered[name]), override=True)
+    for need_type in NeedsSphinxConfig(app.config).types:
+        name = need_type["directive"]
+        if name in registered:
+            app.add_directive(name, _without_functions_on_project_pages(registered[name]), override=True)
+    for name in NEEDS_QUERY_ROLES:
+        if name in roles._roles:
+            app.add_role(name, _refused_role_on_project_pages(roles._roles[name]), override=True)
+
+
 def _override_directives(app: Sphinx) -> None:
     """After every extension has registered its directives (builder-inited), put the confined ones
     in their place; a directive of an extension the site does not load is left alone."""
@@ -426,6 +531,7 @@ def _override_directives(app: Sphinx) -> None:
         app.add_directive("digraph", simple, override=True)
     if "sphinx_needs" in app.extensions:
         app.add_directive("needimport", _confined_needimport(), override=True)
+        _guard_needs_queries(app)
 
 
 # --- the Markdown parser: HTML, substitutions and meta tags, where MyST reads them ---------------

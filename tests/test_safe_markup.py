@@ -56,6 +56,7 @@ def page(key, body, marker, says, *forbidden, folder="projects/demo") -> Hostile
     return Hostile(key, f"# Side\n\n{body}\n", marker, says, forbidden, folder)
 
 
+RUN = "__import__('sys').stderr.write('RAN-' + 'CODE-{}') or True"  # what a filter would print, were it run
 CONSIDERATION = """:::{{consideration}} Overvejelse x" URL="javascript:alert(21)" y="
 :id: C_DEMO_{key}
 :addresses: R_FORMAAL
@@ -127,6 +128,18 @@ HOSTILE = [
     page("js_toctree", "```{toctree}\nOnd <javascript://%0aalert(16)>\n```", "{toctree}", sm.M_SCHEME,
          r"href=\"javascript"),
     page("math_href", r"Formel {math}`\href{javascript:alert(17)}{x}`.", "{math}", sm.M_MATH, r"class=\"math"),
+    # sphinx-needs' filters and functions, which are Python run while the site is built, on a project's page
+    page("needtable", f"```{{needtable}}\n:filter: {RUN.format('needtable')}\n```", "{needtable}", sm.M_NEEDS_QUERY,
+         r"<table"),
+    page("needextend", f"```{{needextend}} {RUN.format('needextend')}\n:status: stoppet\n```", "{needextend}",
+         sm.M_NEEDS_QUERY),
+    page("needflow", "```{needflow}\n:filter-func: dataetik.citizen.project_chain(PRJ_DEMO)\n```", "{needflow}",
+         sm.M_NEEDS_QUERY, r"<img|<svg"),
+    page("need_count", f"Antal: {{need_count}}`{RUN.format('need_count')}`.", "{need_count}", sm.M_NEEDS_ROLE),
+    page("ndf", f"Kopi: {{ndf}}`copy('id', filter=\"{RUN.format('ndf')}\")`.", "{ndf}", sm.M_NEEDS_ROLE),
+    page("field_function", CONSIDERATION.replace(":date: 2025-02-01", ":date: 2025-02-01\n:status: [[copy('id', filter="
+                                                 f"\"{RUN.format('field')}\")]]").format(key="FUNCTION", body="Tekst."),
+         ":status:", sm.M_NEEDS_FUNCTION),
 ]
 
 
@@ -158,7 +171,7 @@ def _plant_secrets(site: Path) -> None:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     site = copy_site("tiny", tmp_path_factory.mktemp("markup") / "site", {
-        "index.md": ("```{toctree}\n", "```{toctree}\n:glob:\n\nprojects/demo/h_*\ndocs/h_*\n"),
+        "index.md": ("```{toctree}\n", "```{toctree}\n:glob:\n\nprojects/demo/h_*\ndocs/h_*\ndocs/liste\n"),
         "projects/demo/index.md": (":legal_basis: GDPR art. 6, stk. 1, litra e",
                                    ":legal_basis: <script>alert('felt')</script> javascript:alert(18)"),
     })
@@ -167,6 +180,9 @@ def hostile(tmp_path_factory):
         text.replace(":::{project} Demo", ":::{project} Demo <img src=x onerror=alert(19)> **fed**", 1),
         encoding="utf-8")
     _plant_secrets(site)
+    (site / "docs").mkdir(exist_ok=True)
+    (site / "docs/liste.md").write_text('# Krav\n\n```{needtable}\n:filter: type == "requirement"\n```\n',
+                                        encoding="utf-8")
     for case in HOSTILE:
         path = site / case.file
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -200,6 +216,18 @@ def test_nothing_of_a_file_outside_reaches_any_built_file(hostile):
                 if p.name in ("secret.txt", "config", "genvej.png", "git-genvej.png")]
     # A need's title in the project graph (an SVG readers open on its own) is no attribute of it.
     assert not [p.name for p in (out / "_images").glob("*.svg") if re.search(rb'href="\s*javascript', p.read_bytes())]
+
+
+def test_no_filter_or_function_an_author_wrote_was_run(hostile):
+    built, _out, _warnings = hostile
+    assert "RAN-CODE" not in built.warnings  # a filter run writes to the build's stderr
+
+
+def test_the_policys_pages_may_still_list_needs_with_a_filter(hostile):
+    _built, out, warnings = hostile
+    assert not [w for w in warnings if w[0] == "docs/liste.md"]
+    html = (out / "docs/liste.html").read_text(encoding="utf-8")
+    assert "<table" in html and "R_FORMAAL" in html
 
 
 def test_need_titles_and_fields_are_escaped_not_refused(hostile):
