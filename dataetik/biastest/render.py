@@ -71,8 +71,9 @@ def _table(a: AttributeResult, has_truth: bool) -> str:
     )
 
 
-def chart(a: AttributeResult, min_ratio: float | None) -> str:
-    """Horizontal bars: each group's ratio to the reference, CI whiskers, threshold line."""
+def chart(a: AttributeResult, min_ratio: float | None, ident: str = "bias") -> str:
+    """Horizontal bars: each group's ratio to the reference, CI whiskers, threshold line; `ident` makes
+    its title's and description's ids unique on the page (and the same in every build)."""
     # Room for the longest group name (about 7.5 px a character at 13 px).
     row_h, plot_w, top = 30, 360, 28
     label_w = max(120, int(7.5 * max(len(g.group) for g in a.groups)) + 16)
@@ -85,11 +86,11 @@ def chart(a: AttributeResult, min_ratio: float | None) -> str:
     parts = [
         _scroll(_("Ratio for {attribute} relative to the most-selected group").format(attribute=a.attribute)),
         f'<svg class="dataetik-bias-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px;min-width:{round(width * 0.85)}px" aria-labelledby="t-{id(a)} d-{id(a)}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="t-{id(a)}">'
+        f'style="max-width:{width}px;min-width:{round(width * 0.85)}px" aria-labelledby="t-{ident} d-{ident}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="t-{ident}">'
         + escape(_("Ratio for {attribute} relative to the most-selected group").format(attribute=a.attribute))
         + "</title>",
-        f'<desc id="d-{id(a)}">' + escape("; ".join(
+        f'<desc id="d-{ident}">' + escape("; ".join(
             f"{g.group}: {suppressed if g.suppressed else _num(g.ratio)}" for g in a.groups)) + "</desc>",
         '<g font-family="sans-serif" font-size="13" fill="currentColor">',
     ]
@@ -136,10 +137,11 @@ def verdict_text(verdict: str, stopped: bool) -> str:
     return _("The test shows no bias beyond the policy's limits.")
 
 
-def render(result: BiasResult, stopped: bool, counts_href: str | None = None, level: int = 3) -> str:
+def render(result: BiasResult, stopped: bool, counts_href: str | None = None, level: int = 3,
+           key: str = "bias") -> str:
     """The result box (of a stopped project's test, if stopped); counts_href links the published
     counts file it was computed from; `level`: the attributes' heading level, one below the section
-    the test stands in, so no heading level is skipped."""
+    the test stands in, so no heading level is skipped; `key` (the test's ID) names its charts."""
     t = result.thresholds
     if counts_href:
         link = f'<a href="{escape(counts_href)}" download>{escape(unquote(counts_href))}</a>'
@@ -161,11 +163,11 @@ def render(result: BiasResult, stopped: bool, counts_href: str | None = None, le
            + f"</strong> {escape(verdict_text(result.verdict, stopped))}</p>",
            f'<p class="dataetik-bias-method">{computed} {escape(limits_text, quote=False)} '
            f"{escape(method, quote=False)}</p>"]
-    for a in result.attributes:
+    for number, a in enumerate(result.attributes, 1):
         out.append(f'<h{level} class="dataetik-bias-attribute">{escape(a.attribute.capitalize())}: '
                    f"{escape(translated(a.verdict))}</h{level}>")
         out.append(f"<p>{escape(a.reason[0].upper() + a.reason[1:])}.</p>")
-        out.append(chart(a, t.min_ratio))
+        out.append(chart(a, t.min_ratio, f"{key}-{number}"))
         out.append(_table(a, result.has_truth))
     out.append("</div>")
     return "".join(out)

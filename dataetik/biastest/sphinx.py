@@ -75,7 +75,7 @@ def _render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         project = needs.get((need.get("belongs_to") or [""])[0]) or {}
         stopped = policy_of(app).vocabulary.status_means(project.get("status"), "stopped")
         sections = sum(1 for parent in _ancestors(node) if isinstance(parent, nodes.section))
-        markup = render(result, stopped, _publish(app, need), level=min(sections + 1, 6))
+        markup = render(result, stopped, _publish(app, need), level=min(sections + 1, 6), key=need["id"])
         node.parent.insert(node.parent.index(node) + 1, nodes.raw("", markup, format="html"))
 
 
