@@ -24,14 +24,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from dataetik import freshness, i18n, readiness
+from dataetik import freshness, i18n, readiness, shared_findings
 from dataetik.build_messages import parse_warnings
 from dataetik.findings import Finding
 from dataetik.i18n import _, ngettext
 from dataetik.needs_data import load_needs
 from dataetik.policy import Policy
 from dataetik.report import Result, github, junit, text
-from dataetik.rules import all_cases, project_wide_names
+from dataetik.rules import policy_cases, project_wide_names
 from dataetik.site_files import EXCLUDE_PATTERNS, site_files
 from dataetik.vocabulary import Vocabulary, VocabularyError, declared_language, load_site
 
@@ -70,8 +70,9 @@ def from_scratch(doctrees: Path, built_with: str, asked: bool) -> str | None:
     return None
 
 
-def _sphinx(site: Path, out: Path, doctrees: Path) -> tuple[str, BaseException | None]:
-    """Build in this process: (the warnings as Sphinx writes them, the exception that stopped it)."""
+def _sphinx(site: Path, out: Path, doctrees: Path) -> tuple[str, BaseException | None, object]:
+    """Build in this process: (the warnings as Sphinx writes them, the exception that stopped it, the
+    Sphinx application: what it judged while it built, the checks may take)."""
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -79,6 +80,7 @@ def _sphinx(site: Path, out: Path, doctrees: Path) -> tuple[str, BaseException |
     nocolor()
     sys.modules.pop("dataetik.siteconf", None)  # conf.py reads the site it is imported from
     warnings = io.StringIO()
+    app = None
     # Loading the environment makes millions of objects, none of them garbage: the collector would
     # scan them again and again (at 1,000 projects the load takes three times as long with it).
     gc.disable()
@@ -91,15 +93,16 @@ def _sphinx(site: Path, out: Path, doctrees: Path) -> tuple[str, BaseException |
             gc.enable()
             app.build()
     except (Exception, SystemExit, KeyboardInterrupt) as err:  # noqa: BLE001 - said to the author below
-        return warnings.getvalue(), err
+        return warnings.getvalue(), err, app
     finally:
         gc.enable()  # what was loaded stays frozen until the check is done (run)
-    return warnings.getvalue(), None
+    return warnings.getvalue(), None, app
 
 
-def build(site: Path, out: Path, vocab: Vocabulary, doctrees: Path, built_with: str) -> list[Result]:
+def build(site: Path, out: Path, vocab: Vocabulary, doctrees: Path, built_with: str) -> tuple[list[Result], object]:
+    """The build's messages as results, and the Sphinx application that built (None where it failed)."""
     (doctrees / FINGERPRINT).unlink(missing_ok=True)  # an interrupted build is not built on
-    log, failure = _sphinx(site, out, doctrees)
+    log, failure, app = _sphinx(site, out, doctrees)
     findings = parse_warnings(log, vocab, root=str(site))
     if failure is not None:
         if isinstance(failure, KeyboardInterrupt):
@@ -110,7 +113,7 @@ def build(site: Path, out: Path, vocab: Vocabulary, doctrees: Path, built_with: 
     else:
         doctrees.mkdir(parents=True, exist_ok=True)
         (doctrees / FINGERPRINT).write_text(built_with, encoding="utf-8")
-    return [Result("build", f.location, "", (f,)) for f in findings]
+    return [Result("build", f.location, "", (f,)) for f in findings], (app if failure is None else None)
 
 
 def _repeated(result: Result, rechecked: set[str]) -> bool:
@@ -156,22 +159,30 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
         say(text.render([Result("vocabulary", finding.location, "", (finding,))], checked=False))
         return 1
     unreadable = unreadable_pages(site)
-    results = [Result("build", f.location, "", (f,)) for f in unreadable] or build(site, out, vocab, doctrees, built_with)
+    results, app = [Result("build", f.location, "", (f,)) for f in unreadable], None
+    if not results:
+        results, app = build(site, out, vocab, doctrees, built_with)
     built_in = time.perf_counter() - started
     needs_json = out / "needs.json"
     requirement_url = lambda _: None  # noqa: E731
     cases, projects, planned = [], [], []
     if needs_json.exists():
-        gc.disable()  # a needs.json of 20,000 needs is read four times faster without the collector
-        try:
-            needs = load_needs(needs_json, srcdir=site)
-            gc.freeze()  # ... and is no garbage while the checks run
-        finally:
-            gc.enable()
-        policy = Policy.from_needs(needs, vocab)
-        cases, projects = all_cases(policy), policy.projects
+        # What the build judged (the traceability matrix ran the project cases), where needs.json holds it.
+        judged = shared_findings.taken(app, needs_json, vocab, site)
+        del app  # the build's pages and doctrees are garbage now
+        if judged is None:
+            gc.disable()  # a needs.json of 20,000 needs is read four times faster without the collector
+            try:
+                needs = load_needs(needs_json, srcdir=site)
+                gc.freeze()  # ... and is no garbage while the checks run
+            finally:
+                gc.enable()
+            judged = shared_findings.Judged("", Policy.from_needs(needs, vocab))
+        policy = judged.policy
+        cases, projects = policy_cases(policy), policy.projects
         # A bad counts file is reported again by its bias_result check, with the requirement: say it once.
-        rechecked = {c.key for c in cases if c.rule == "bias_result"}
+        run = shared_findings.findings(judged)  # the project cases, after the policy's (as all_cases orders them)
+        rechecked = {c.key for c, _found in run if c.rule == "bias_result"}
         results = [_in_project(r, policy) for r in results if not _repeated(r, rechecked)]
 
         def requirement_url(req_id: str) -> str | None:
@@ -183,8 +194,9 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
         seconds=f"{built_in:.0f}", count=len(results)))
     if needs_json.exists():
         say(ngettext("Running {checks} checks for {projects} project ...", "Running {checks} checks for {projects} "
-                     "projects ...", len(projects)).format(checks=len(cases), projects=len(projects)))
+                     "projects ...", len(projects)).format(checks=len(cases) + len(run), projects=len(projects)))
         results += [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
+        results += [Result(c.rule, c.key, c.project, tuple(found)) for c, found in run]
         found: dict[str, list[Finding]] = defaultdict(list)
         for r in results:
             for f in r.findings:

@@ -26,13 +26,12 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from dataetik import model
-from dataetik.biastest.sphinx import policy_of
+from dataetik import model, shared_findings
 from dataetik.findings import Finding
 from dataetik.i18n import N_, _, translated
 from dataetik.pages import scroll_box
 from dataetik.policy import Policy, Requirement
-from dataetik.rules import RULES, project_cases
+from dataetik.rules import RULES, Case, project_cases
 
 ANSWERED, MISSING, FAILING, NOT_APPLICABLE = "answered", "missing", "failing", "not_applicable"
 # The order of the legend; symbols differ in shape, so no reader depends on colour (WCAG 1.4.1).
@@ -74,15 +73,17 @@ def answers_of(policy: Policy, project: dict, req: Requirement) -> dict[str, lis
             for t in req.answered_by}
 
 
-def findings_by_cell(policy: Policy) -> dict[tuple[str, str], list[Finding]]:
-    """Every project case run once, its findings filed under (project, requirement). Bias-test
-    cases are keyed by the test, so each finding is filed by what it names, not by its case.
+def findings_by_cell(policy: Policy, run: list[tuple[Case, list[Finding]]] | None = None,
+                     ) -> dict[tuple[str, str], list[Finding]]:
+    """Every project case run once (or `run`: the cases already run, with their findings), its findings
+    filed under (project, requirement). Bias-test cases are keyed by the test, so each finding is filed
+    by what it names, not by its case.
 
-    The bias-test cases recompute each test from its counts (most of this function's time): left
-    out, a cell could say answered where the checks fail a test that shows bias."""
+    The bias-test cases recompute each test from its counts: left out, a cell could say answered
+    where the checks fail a test that shows bias."""
     found: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for case in project_cases(policy):
-        for finding in case.run():
+    for case, findings in run if run is not None else ((c, c.run()) for c in project_cases(policy)):
+        for finding in findings:
             key = (finding.project or case.project, finding.requirement or case.key.partition("-")[2])
             found[key].append(finding)
     return found
@@ -166,22 +167,24 @@ def _unique(found: tuple[dict, ...]) -> tuple[dict, ...]:
     return tuple({n["id"]: n for n in found}.values())
 
 
-def cells(policy: Policy) -> dict[tuple[str, str], Cell]:
+def cells(policy: Policy, run: list[tuple[Case, list[Finding]]] | None = None) -> dict[tuple[str, str], Cell]:
     """Every (project ID, requirement ID) cell of the site."""
-    found = findings_by_cell(policy)
+    found = findings_by_cell(policy, run)
     return {(p["id"], r.id): cell(policy, p, r, found.get((p["id"], r.id), []))
             for p in policy.projects for r in policy.requirements}
 
 
-def cells_of(app: Sphinx) -> dict[tuple[str, str], Cell]:
-    """The cells, computed once per build (the checks run once, not once per page showing them):
-    kept on the environment with the Policy they were made from, which is new in each build."""
-    policy = policy_of(app)
-    cached = getattr(app.env, "_dataetik_matrix", None)
-    if cached is None or cached[0] is not policy:
-        cached = (policy, cells(policy))
-        app.env._dataetik_matrix = cached
-    return cached[1]
+def cells_of(app: Sphinx) -> tuple[Policy, dict[tuple[str, str], Cell]]:
+    """The policy the matrix judges and its cells, computed once per build (the checks run once, not
+    once per page showing them). The policy is made of the needs as needs.json holds them, as the
+    checks read them; `dataetik check` reports the findings the cells were made from
+    (dataetik.shared_findings)."""
+    judged = shared_findings.judged(app)
+    cached = getattr(app, "_dataetik_matrix", None)
+    if cached is None or cached[0] is not judged:
+        cached = (judged, cells(judged.policy, shared_findings.findings(judged)))
+        app._dataetik_matrix = cached
+    return judged.policy, cached[1]
 
 
 # --- HTML attributes on docutils nodes ------------------------------------------------------------
@@ -388,8 +391,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     placeholders = list(doctree.findall(matrix))
     if not placeholders:
         return
-    policy = policy_of(app)
-    table_cells = cells_of(app)
+    policy, table_cells = cells_of(app)
     counts: dict[str, int] = defaultdict(int)
     for c in table_cells.values():
         counts[c.state] += 1

@@ -49,12 +49,20 @@ def _findings(policy: Policy, project_id: str) -> list[Finding]:
     return [f for case in project_cases(policy) if case.project == project_id for f in case.run()]
 
 
+# What a project case works out once per policy (in its __dict__) from what the copy does not change:
+# the considerations' texts and dates (dataetik.rules.reasoning.index: every consideration of the site
+# compared with every other, most of a planned project's time at 1,000 projects). The copy changes one
+# project's status and the day alone, so it keeps it: worked out again, it would be the same.
+UNCHANGED_BY_STATUS = ("_reasoning_index",)
+
+
 def _as_in_use(policy: Policy, project: dict, status: str, day: dt.date) -> Policy:
     """The policy's needs with the project in use, judged on `day`."""
     by_id = dict(policy.needs.by_id)
     by_id[project["id"]] = {**project, "status": status}
     copy = dataclasses.replace(policy, needs=dataclasses.replace(policy.needs, by_id=by_id))
     copy.__dict__["today"] = day  # Policy.today is a cached_property: this is the value it keeps
+    copy.__dict__.update({k: v for k, v in vars(policy).items() if k in UNCHANGED_BY_STATUS})
     return copy
 
 
