@@ -15,24 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import sitebuild
 from sitebuild import REPO, copy_site
 
 from dataetik.biastest.counts import read_counts
 
-BIAS_REQUIREMENT = """
-:::{requirement} Metoder testes for skævhed
-:id: R_SKAEVHED
-:derives_from: P_OMTANKE
-:source: Omtanke
-:applies_risk: lav, middel, høj
-:answered_by: bias-test
-:min_ratio: 0.8
-:min_cell: 5
-:bias_attributes: køn, aldersgruppe
-
-Test for skævhed.
-:::
-"""
+# The shared bias requirement, with the attributes a test must cover and without a limit on the difference.
+BIAS_REQUIREMENT = sitebuild.BIAS_REQUIREMENT.replace(":max_difference: 0.1\n", "").replace(
+    ":min_cell: 5\n", ":min_cell: 5\n:bias_attributes: køn, aldersgruppe\n")
 # A criterion that also answers the trait 'ny teknologi': the trait is then not asked on its own.
 TECH_CRITERION = """
 :::{criterion} Ny teknologi
