@@ -187,6 +187,8 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("dataetik.safe_markup")
     app.setup_extension("dataetik.file_limits")
     app.setup_extension("dataetik.freshness")
+    # Upstream code that costs seconds at 1,000 projects, fixed on the versions it was written for.
+    app.setup_extension("dataetik.upstream_fixes")
     # Every page's need cards as boxes, not layout tables; the theme's strings in the site's language.
     app.setup_extension("dataetik.need_cards")
     app.setup_extension("dataetik.theme")
