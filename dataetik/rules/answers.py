@@ -66,9 +66,32 @@ def answers(policy: Policy, project: dict, need_type: str, req: Requirement) -> 
     return [n for n in policy.needs.parts_of(project["id"], need_type) if req.id in (n.get("addresses") or [])]
 
 
-@functools.lru_cache(maxsize=65536)
+_WORD = re.compile(r"\w+")
+
+
+def _keeps_words_when_lowered(c: str) -> bool:
+    return len(c.lower()) == 1 and bool(_WORD.match(c)) == bool(_WORD.match(c.lower()))
+
+
+# Characters that lower() turns into one character, a word character exactly where the original is one
+# (checked here, not assumed: 'İ' becomes two). In a text of only these, the lowered text's words stand
+# where the text's words stand, so one tokenising serves the count and the comparison of texts.
+_LOWER_MAY_MOVE_WORDS = re.compile("[^" + "".join(
+    re.escape(c) for c in map(chr, [*range(0x250), *range(0x2000, 0x2070), *range(0x20A0, 0x20C1)])
+    if _keeps_words_when_lowered(c)) + "]")
+
+
+@functools.lru_cache(maxsize=1 << 17)  # a consideration's text is tokenised once for all rules
+def lower_words(text: str) -> tuple[str, ...]:
+    """The words of a text, in lower case, in order."""
+    return tuple(_WORD.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=1 << 17)
 def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text or ""))
+    if _LOWER_MAY_MOVE_WORDS.search(text):
+        return len(_WORD.findall(text))
+    return len(lower_words(text))
 
 
 def _list(words) -> str:

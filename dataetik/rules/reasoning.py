@@ -9,6 +9,7 @@ be is the policy's too (``max_similarity``).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -21,7 +22,7 @@ from dataetik.i18n import N_, _, ngettext
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement
 from dataetik.rules import rule
-from dataetik.rules.answers import answers, finding, min_words, text_problem
+from dataetik.rules.answers import answers, finding, lower_words, min_words, text_problem
 
 # A reference names a place in a few words ("afsnit 3 om formål"); a longer clause after the
 # phrase is the author's own sentence, so at most this many words count as the referent.
@@ -159,16 +160,16 @@ class Index:
     """Every consideration of the site, for finding the ones that repeat another's text.
 
     Identical texts (after normalising: words, lower case) are one group, so a text copied a
-    thousand times costs a thousand, not a million. Alike groups are found all at once, as sparse
-    matrix products: candidates share enough rare runs of words (shingles, `_enough`), then enough
-    words at all (difflib's quick_ratio, order aside); only those few are confirmed by difflib's
-    ratio on their words – the share of words the two have in common, in order."""
+    thousand times costs a thousand, not a million. Alike groups are found all at once: candidates
+    share enough rare runs of words (shingles, `_enough`, a sparse matrix product), then enough words
+    at all, order aside (counted in bags of words, then difflib's quick_ratio); only those few are
+    confirmed by difflib's ratio on their words – the share of words the two have in common, in order."""
 
     def __init__(self, needs: list[dict], most: float):
         self.most = most
         texts: dict[tuple[str, ...], list[dict]] = {}
         for need in needs:
-            texts.setdefault(tuple(_words(need.get("content"))), []).append(need)
+            texts.setdefault(lower_words(need.get("content") or ""), []).append(need)
         self.words = list(texts)
         self.members = [sorted(group, key=_order) for group in texts.values()]
         self.group_of = {need["id"]: g for g, group in enumerate(self.members) for need in group}
@@ -200,28 +201,37 @@ class Index:
 def _alike_pairs(texts: list[tuple[str, ...]], most: float) -> dict[int, list[tuple[int, float]]]:
     """For each text (by number), the others more alike than `most`, with difflib's ratio.
 
-    The same decisions as comparing every pair with difflib, in three sieves that never drop an alike
-    pair: enough rare shingles shared (`_enough`, less those a text repeats or shares as common), the
-    lengths (real_quick_ratio), the words in common in any order (quick_ratio); then ratio() itself."""
+    The same decisions as comparing every pair with difflib, in sieves that never drop an alike pair:
+    enough rare shingles shared (`_enough`, less those a text repeats or shares as common), the lengths
+    (real_quick_ratio), the words in common in any order counted per bag of words (`_bags`: at least
+    quick_ratio), quick_ratio itself; then ratio()."""
     found: dict[int, list[tuple[int, float]]] = {}
-    vocabulary: dict[str, int] = {}
-    word = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for t in texts for w in t), dtype=np.int64)
-    length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    text = np.repeat(np.arange(len(texts)), length)
+    if most >= 1 or not texts:
+        return found  # a ratio is at most 1
+    n = len(texts)
+    vocabulary = {w: i for i, w in enumerate(dict.fromkeys(itertools.chain.from_iterable(texts)))}
+    length = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    word = np.fromiter(map(vocabulary.__getitem__, itertools.chain.from_iterable(texts)), dtype=np.int64,
+                       count=int(length.sum()))
+    text = np.repeat(np.arange(n), length)
     at = np.nonzero(np.arange(len(word)) - np.repeat(np.cumsum(length) - length, length)
                     <= np.repeat(length - SHINGLE, length))[0]  # where a shingle starts
     if not len(at):
         return found
     shingle = word[at]
-    for k in range(1, SHINGLE):  # one number per distinct run of words, a word at a time (no overflow)
-        shingle = _numbered(shingle * len(vocabulary) + word[at + k])[1]
-    n_shingles = int(shingle.max()) + 1
-    pairs = _distinct(text[at] * n_shingles + shingle)  # each text's distinct shingles
-    owner, shingle = pairs // n_shingles, pairs % n_shingles
+    if len(vocabulary) ** SHINGLE * n < 2 ** 62:  # a run of words as one number, a text's run as another
+        for k in range(1, SHINGLE):
+            shingle = shingle * len(vocabulary) + word[at + k]
+    else:  # one number per distinct run of words, a word at a time (no overflow)
+        for k in range(1, SHINGLE):
+            shingle = _numbered(shingle * len(vocabulary) + word[at + k])[1]
+    entry = _distinct(shingle * n + text[at])  # each text's distinct shingles, by shingle
+    owner, shingle = entry % n, entry // n
+    shingle = np.cumsum(np.concatenate(([True], shingle[1:] != shingle[:-1]))) - 1
     common = np.bincount(shingle)[shingle] > COMMON
-    distinct = np.bincount(owner, minlength=len(texts))
-    skipped = np.bincount(owner[common], minlength=len(texts))
-    rare = _incidence(owner[~common], shingle[~common], len(texts))
+    distinct = np.bincount(owner, minlength=n)
+    skipped = np.bincount(owner[common], minlength=n)
+    rare = _incidence(owner[~common], shingle[~common], n)
     shared = (rare @ rare.T).tocoo()
     mine, other, count = shared.row, shared.col, shared.data
     la, lb = length[mine].astype(float), length[other].astype(float)
@@ -229,22 +239,30 @@ def _alike_pairs(texts: list[tuple[str, ...]], most: float) -> dict[int, list[tu
     keep = ((mine != other) & (count >= _enough(la, lb, most) - slack)
             & (2.0 * np.minimum(la, lb) / (la + lb) >= most))
     mine, other, la, lb = mine[keep], other[keep], la[keep], lb[keep]
-    # Each word with its occurrence number ('og', 2): two texts share as many as they have words in common.
-    order = np.lexsort((word, text))
-    run = np.ones(len(order), dtype=bool)
-    run[1:] = (text[order][1:] != text[order][:-1]) | (word[order][1:] != word[order][:-1])
-    nth = np.arange(len(order)) - np.maximum.accumulate(np.where(run, np.arange(len(order)), 0))
-    tokens = _incidence(text[order], _numbered(word[order] * (length.max() + 1) + nth)[1], len(texts))
-    in_common = np.concatenate([np.asarray(tokens[mine[s:s + 50_000]].multiply(tokens[other[s:s + 50_000]])
-                                           .sum(axis=1)).ravel() for s in range(0, len(mine), 50_000)] or [[]])
+    bags = _bags(word, text, n)
+    in_common = np.concatenate([np.minimum(bags[mine[s:s + 50_000]], bags[other[s:s + 50_000]]).sum(axis=1)
+                                for s in range(0, len(mine), 50_000)] or [[]])
     keep = 2.0 * in_common / (la + lb) >= most
     matcher = SequenceMatcher(None, autojunk=False)
-    for g, o in zip(mine[keep].tolist(), other[keep].tolist()):
+    for g, o in sorted(zip(mine[keep].tolist(), other[keep].tolist())):
         matcher.set_seqs(texts[o], texts[g])
+        if matcher.quick_ratio() <= most:  # ratio() is never more
+            continue
         ratio = matcher.ratio()
         if ratio > most:
             found.setdefault(g, []).append((o, ratio))
     return found
+
+
+# Words are counted in this many bags (by their number): two texts share at most, per bag, the fewer
+# of its words, so the sum over bags is at least the words they have in common (quick_ratio) – and
+# it is a sum of 64 numbers, not of a vocabulary.
+BAGS = 64
+
+
+def _bags(word: np.ndarray, text: np.ndarray, n: int) -> np.ndarray:
+    """Each text's number of words in each bag, one row per text."""
+    return np.bincount(text * BAGS + word % BAGS, minlength=n * BAGS).reshape(n, BAGS).astype(np.int32)
 
 
 def _incidence(rows: np.ndarray, columns: np.ndarray, n_rows: int) -> csr_matrix:
