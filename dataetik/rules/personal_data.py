@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -163,12 +164,17 @@ def _emails(text: str) -> list[re.Match]:
     return found
 
 
-def _numbers(pattern: re.Pattern, text: str) -> list[re.Match]:
-    """The pattern's matches among runs of at least eight digits and separators (tried only there,
-    for the same reason as URLs)."""
+def _digit_runs(text: str) -> list[tuple[int, int]]:
+    """Where runs of at least eight digits and separators stand: the only places a CPR or phone
+    number can (the numbers' own patterns are tried only there, for the same reason as URLs)."""
+    return [run.span() for run in _DIGIT_RUN.finditer(text)]
+
+
+def _numbers(pattern: re.Pattern, text: str, runs: list[tuple[int, int]]) -> list[re.Match]:
+    """The pattern's matches in the text's digit runs (`_digit_runs(text)`)."""
     found: dict[tuple[int, int], re.Match] = {}
-    for run in _DIGIT_RUN.finditer(text):
-        for match in pattern.finditer(text, run.start(), min(len(text), run.end() + 4)):
+    for start, end in runs:
+        for match in pattern.finditer(text, start, min(len(text), end + 4)):
             found.setdefault(match.span(), match)
     return [found[span] for span in sorted(found)]
 
@@ -181,11 +187,14 @@ def scan_text(text: str, file: str, allowed_emails: frozenset[str], allowed_phon
     emails = _emails(text)
     hits += [(m.start(), "email", mask_email(m[1], m[2])) for m in emails if m[0].lower() not in allowed_emails]
     prose = _blank(text, urls + [m.span() for m in emails])
-    cprs = [m for m in _numbers(_CPR, prose) if _real_day(m[1], m[2])]
+    runs = _digit_runs(prose)
+    cprs = [m for m in _numbers(_CPR, prose, runs) if _real_day(m[1], m[2])]
     cprs += [m for start, end in urls for m in _CPR_IN_URL.finditer(text, start, end) if _real_day(m[1], m[2])]
     hits += [(m.start(), "cpr", mask_cpr(m[0])) for m in cprs]
-    prose = _blank(prose, [m.span() for m in cprs])
-    for m in _numbers(_PHONE, prose):
+    if cprs:  # the runs are found again only where blanking the CPR numbers changed the text
+        prose = _blank(prose, [m.span() for m in cprs])
+        runs = _digit_runs(prose)
+    for m in _numbers(_PHONE, prose, runs):
         number = m["number"]
         if phone_digits(number) in allowed_phones or (not m["cc"] and _not_a_phone(number, prose, m.start(), counts)):
             continue
@@ -194,9 +203,13 @@ def scan_text(text: str, file: str, allowed_emails: frozenset[str], allowed_phon
     return [Hit(kind, file, lines.at(pos), masked) for pos, kind, masked in sorted(hits)]
 
 
+# fnmatch's patterns as one expression, compiled once (not matched pattern by pattern for every file)
+_TOOL = re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in TOOLS) or r"(?!)")
+
+
 def is_tool(relative: str) -> bool:
     first = relative.split("/")[0]
-    return any(fnmatch.fnmatch(first, pattern) or fnmatch.fnmatch(relative, pattern) for pattern in TOOLS)
+    return bool(_TOOL.match(os.path.normcase(first)) or _TOOL.match(os.path.normcase(relative)))
 
 
 def read_text(path: Path) -> str | None:
