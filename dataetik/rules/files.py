@@ -10,6 +10,7 @@ build made without it.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from pathlib import Path
 
@@ -27,6 +28,7 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)", re.S)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_MARKS = frozenset("#`~")  # what a heading or a fence begins with, after at most three spaces
 
 
 def _pages(root: Path) -> list[Path]:
@@ -34,10 +36,12 @@ def _pages(root: Path) -> list[Path]:
     return [path for path in sorted(site_files(root)) if path.suffix == ".md" and not _excluded(path.relative_to(root))]
 
 
+# fnmatch's patterns as one expression, compiled once (not matched pattern by pattern for every page)
+_EXCLUDED = re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in EXCLUDE_PATTERNS) or r"(?!)")
+
+
 def _excluded(relative: Path) -> bool:
-    posix = relative.as_posix()
-    return any(fnmatch.fnmatch(posix, p) or fnmatch.fnmatch(relative.parts[0], p) or fnmatch.fnmatch(relative.name, p)
-               for p in EXCLUDE_PATTERNS)
+    return any(_EXCLUDED.match(os.path.normcase(name)) for name in (relative.as_posix(), relative.parts[0], relative.name))
 
 
 def is_empty(text: str) -> bool:
@@ -156,6 +160,8 @@ def _headings(text: str):
     """(line, heading) for each Markdown heading outside code blocks."""
     fence = None
     for number, line in enumerate(text.splitlines(), start=1):
+        if line[:4].lstrip(" ")[:1] not in _MARKS:
+            continue  # neither a fence nor a heading: tried a character, not two patterns
         opened = _FENCE.match(line)
         if fence:
             if opened and opened.group(1).startswith(fence) and not opened.group(2).strip():

@@ -213,8 +213,9 @@ def placeholders(policy: Policy, project: dict, requirement: str = "") -> list[F
     (A consideration's text is judged by the consideration rule.)"""
     found = []
     needs = [project] + [n for t in model.PROJECT_PARTS for n in policy.needs.parts_of(project["id"], t)]
+    fields = list(dict.fromkeys([*model.FIELDS, *policy.vocabulary.project_fields]))
     for need in needs:
-        texts = {f: need.get(f) for f in [*model.FIELDS, *policy.vocabulary.project_fields] if isinstance(need.get(f), str)}
+        texts = {f: value for f, value in zip(fields, map(need.get, fields)) if isinstance(value, str)}
         if need["type"] != "consideration":
             texts["tekst"] = need.get("content") or ""
         for field, value in texts.items():

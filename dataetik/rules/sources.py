@@ -61,7 +61,7 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
     quoted = _quoted(lines) if any(mark in text for mark in ("```", "~~~", "<!--")) else set()
     declared = []
     for number, line in enumerate(lines):
-        opener = _OPENER.match(line)
+        opener = "{" in line and _OPENER.match(line)  # a directive names its type in braces
         if not opener or number in quoted or opener.group(1) not in TYPES:
             continue
         for offset, option in enumerate(lines[number + 1:], start=number + 2):
