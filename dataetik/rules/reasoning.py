@@ -74,7 +74,11 @@ def _reference_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
     if not phrases:
         return None
     alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?P<phrase>{alternatives})(?!\w)(?:[ \t\n]+[^\s.;:!?,]+){{0,{REFERENT_WORDS}}}",
+    # Where no phrase can begin, one test of a character instead of every phrase in turn (the same
+    # case-insensitive matching, so it rules out nothing the phrases would match; none is empty).
+    first = "".join(sorted({re.escape(p.split()[0][0]) for p in phrases})) if all(map(str.split, phrases)) else ""
+    begins = f"(?=[{first}])" if first else ""
+    return re.compile(rf"(?<!\w){begins}(?P<phrase>{alternatives})(?!\w)(?:[ \t\n]+[^\s.;:!?,]+){{0,{REFERENT_WORDS}}}",
                       re.IGNORECASE)
 
 
