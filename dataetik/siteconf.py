@@ -12,8 +12,9 @@ from dataetik import model, vocabulary
 from dataetik.site_files import EXCLUDE_PATTERNS
 
 extensions = ["myst_parser", "sphinx.ext.graphviz", "sphinx_needs", "dataetik.sphinx_ext",
-              # A page's diagrams drawn in one dot run (the same files, fewer processes).
-              "dataetik.graph_batch"]
+              # A page's diagrams drawn in one dot run (the same files, fewer processes); the search
+              # index's words stemmed once per build, not once per page (the same index).
+              "dataetik.graph_batch", "dataetik.search_stems"]
 source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 3
