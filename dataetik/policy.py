@@ -192,7 +192,25 @@ class Policy:
         return not req.applies_when or any(project.get(f) == value for f, value in req.applies_when)
 
     def applicable(self, project: dict) -> list[Requirement]:
-        return [r for r in self.requirements if self.applies_to(r, project)]
+        """The requirements that apply to the project: worked out once per combination of the values
+        they depend on (the risk level, the fields their applies_when name), not once per call."""
+        key = (project.get("risk"), *(project.get(f) for f in self._conditions))
+        try:
+            found = self._applicable.get(key)
+        except TypeError:  # a value that cannot be a key (a list): worked out each time
+            return [r for r in self.requirements if self.applies_to(r, project)]
+        if found is None:
+            found = self._applicable[key] = tuple(r for r in self.requirements if self.applies_to(r, project))
+        return list(found)
+
+    @cached_property
+    def _conditions(self) -> tuple[str, ...]:
+        """The project fields some requirement's applies_when names."""
+        return tuple(dict.fromkeys(f for r in self.requirements for f, _value in r.applies_when))
+
+    @cached_property
+    def _applicable(self) -> dict[tuple, tuple[Requirement, ...]]:
+        return {}
 
     def approval_level(self, risk: str | None) -> str | None:
         """The lowest decision level the policy's risk level demands; None where it demands none."""

@@ -147,7 +147,11 @@ def newest_approval(policy: Policy, project: dict) -> dict | None:
 
 def uses_fingerprints(policy: Policy) -> bool:
     """Some approval on the site records fingerprints: the site keeps a change trail."""
-    return any(str(a.get("fingerprints") or "").strip() for a in policy.needs.of_type("approval"))
+    cache = vars(policy)  # the policy is frozen; asked once per project, worked out once per policy
+    if "_uses_fingerprints" not in cache:
+        cache["_uses_fingerprints"] = any(str(a.get("fingerprints") or "").strip()
+                                          for a in policy.needs.of_type("approval"))
+    return cache["_uses_fingerprints"]
 
 
 def unrecorded_approval(policy: Policy, project: dict) -> tuple[dict, str] | None:

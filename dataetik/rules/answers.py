@@ -63,7 +63,23 @@ def field_line(policy: Policy, need: dict, field: str) -> int | None:
 
 
 def answers(policy: Policy, project: dict, need_type: str, req: Requirement) -> list[dict]:
-    return [n for n in policy.needs.parts_of(project["id"], need_type) if req.id in (n.get("addresses") or [])]
+    """The project's needs of the type that address the requirement, in the project's order."""
+    cache = vars(policy).setdefault("_answers", {})  # the policy is frozen; sorted once per project and type
+    key = (project["id"], need_type)
+    if key not in cache:
+        parts = policy.needs.parts_of(project["id"], need_type)
+        by_requirement: dict[str, list[dict]] | None = {}
+        for need in parts:
+            addresses = need.get("addresses") or []
+            if not isinstance(addresses, (list, tuple)):
+                by_requirement = None  # not a list of links: asked as written, below
+                break
+            for req_id in dict.fromkeys(addresses):
+                by_requirement.setdefault(req_id, []).append(need)
+        cache[key] = by_requirement
+    if cache[key] is None:
+        return [n for n in policy.needs.parts_of(project["id"], need_type) if req.id in (n.get("addresses") or [])]
+    return list(cache[key].get(req.id, ()))
 
 
 _WORD = re.compile(r"\w+")
