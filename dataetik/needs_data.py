@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections import defaultdict
@@ -53,6 +54,8 @@ def source_file(need: dict) -> str:
 
 
 def load_needs(path: Path, srcdir: Path | None = None) -> Needs:
+    collecting = gc.isenabled()
+    gc.disable()  # parsed JSON holds no cycles: the collector would only walk the growing needs again and again
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -61,6 +64,9 @@ def load_needs(path: Path, srcdir: Path | None = None) -> Needs:
     except json.JSONDecodeError as err:
         raise NeedsFileError(_("{path} cannot be read as JSON ({error}). Build the site again with 'make "
                                "html'.").format(path=path, error=err)) from None
+    finally:
+        if collecting:
+            gc.enable()
     version = data.get("current_version", "")
     needs = data["versions"][version]["needs"]
     return Needs(by_id=needs, srcdir=srcdir)

@@ -104,13 +104,16 @@ def project_cases(policy: Policy) -> list[Case]:
     project_rules = [(r, next((q.id for q in policy.requirements if r.name in q.checks), None))
                      for r in _rules("project")]
     cases = []
+    meeting: dict[int, list[Rule]] = {}  # requirement -> the applicable rules it meets, asked once per requirement
     for project in policy.projects:
         pid = project["id"]
         for req in policy.applicable(project):
             key = f"{pid}-{req.id}"
             cases += [Case(policy, answer_rules[answer], key, pid, project, req)
                       for answer in req.answered_by if answer in answer_rules]
-            cases += [Case(policy, r, key, pid, project, req) for r in applicable_rules if r.when(req)]
+            if id(req) not in meeting:  # the policy's own Requirement objects, alive as long as it is
+                meeting[id(req)] = [r for r in applicable_rules if r.when(req)]
+            cases += [Case(policy, r, key, pid, project, req) for r in meeting[id(req)]]
         for r in biastest_rules:
             cases += [Case(policy, r, t["id"], pid, t) for t in policy.needs.parts_of(pid, "biastest")]
         cases += [Case(policy, r, f"{pid}-{cited}" if cited else pid, pid, project, cited or "")
