@@ -21,7 +21,7 @@ from dataetik.findings import Finding
 from dataetik.i18n import N_, _, ngettext
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement
-from dataetik.rules import rule
+from dataetik.rules import collector_paused, rule
 from dataetik.rules.answers import answers, finding, lower_words, min_words, text_problem
 
 # A reference names a place in a few words ("afsnit 3 om formål"); a longer clause after the
@@ -305,8 +305,11 @@ def index(policy: Policy) -> Index:
     cache = vars(policy)  # the policy is frozen; its cached properties live in the same dict
     if "_reasoning_index" not in cache:
         least = min_words(policy)
-        needs = [n for n in policy.needs.of_type("consideration") if text_problem(n, least) is None]
-        cache["_reasoning_index"] = Index(needs, max_similarity(policy))
+        with collector_paused():  # the words of every consideration: millions of strings, no cycles
+            needs = [n for n in policy.needs.of_type("consideration") if text_problem(n, least) is None]
+            index = Index(needs, max_similarity(policy))
+            index.alike(0)  # compared now, in one go
+        cache["_reasoning_index"] = index
     return cache["_reasoning_index"]
 
 
