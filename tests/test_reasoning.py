@@ -246,3 +246,36 @@ def test_the_index_finds_every_pair_a_full_comparison_finds():
         full = {frozenset((g, o)) for g, o in itertools.combinations(range(len(index.words)), 2)
                 if difflib.SequenceMatcher(None, index.words[g], index.words[o], autojunk=False).ratio() > most}
         assert found == full and full
+
+
+def test_a_texts_word_count_is_its_words_however_its_letters_lower():
+    """One tokenising serves the count and the comparison only where lowering keeps the words in place."""
+    import re
+
+    from dataetik.rules.answers import _words, lower_words
+
+    for text in ("Æbler og ØL – 3½ × 2", "İstanbul", "aİb", "ΣΑΣ ΟΔΟΣ", "K-værdi ſe", "under_score x²", "", "ﬁ ǅ ẞ"):
+        assert _words(text) == len(re.findall(r"\w+", text)), text
+        assert lower_words(text) == tuple(re.findall(r"\w+", text.lower())), text
+
+
+def test_the_first_letter_test_finds_what_the_phrases_alone_find():
+    """The look-ahead on the phrases' first letters rules out only places where no phrase begins."""
+    import random
+    import re
+
+    from dataetik.rules.reasoning import REFERENT_WORDS
+
+    phrases = [*PHRASES, "§ 5", "Jævnfør", "ovennævnte"]
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
+    plain = re.compile(rf"(?<!\w)(?P<phrase>{alternatives})(?!\w)(?:[ \t\n]+[^\s.;:!?,]+){{0,{REFERENT_WORDS}}}",
+                       re.IGNORECASE)
+    fast = reference_pattern(phrases)
+    assert fast.pattern != plain.pattern
+    rnd = random.Random(3)
+    pieces = [*" ".join(phrases).split(), "SE", "ſe", "JF.", "Henviser", "xse", "til.", "\n", "3", "K", "İ"]
+    for _ in range(2000):
+        text = " ".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert [(m.span(), m["phrase"]) for m in fast.finditer(text)] == \
+               [(m.span(), m["phrase"]) for m in plain.finditer(text)], text
+    assert reference_pattern(["se", "  "]).pattern.startswith(r"(?<!\w)(?P<phrase>")  # an empty phrase: no look-ahead
