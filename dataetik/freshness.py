@@ -11,7 +11,8 @@ Written again (``env-get-updated``: after the changed pages are read, before any
   - the pages of needs linked either way with a need whose title, type or page changed (the link
     shows the title), and the pages naming a changed need with a role (``{need}``, ...);
   - every page showing something made from all needs (``ALL_NEEDS``), when any page was read or
-    removed, or the day changed;
+    removed, or the day changed; where its module says what such a node shows (``SHOWN``: the
+    traceability matrix), only when that changed;
   - every page of a project (its graph, trail, bias result and history, ``PROJECT_VIEWS``), when a
     need outside the projects (the policy's) changed, or the day did;
   - the pages showing history from git, when git's HEAD moved;
@@ -72,6 +73,16 @@ ALL_NEEDS = (
     "dataetik.annual_pages:annual_list",
     "dataetik.history:policychanges",
 )
+# Of those, the ones whose module says what they show (module:function, a digest of every word and link
+# made from the needs): a page whose every node made from all needs is one of these is written again
+# only where the digest changed, not whenever any page was read.
+SHOWN = {
+    "dataetik.matrix:matrix": "dataetik.matrix:shown",
+    # Small ones: what a copy of the page's nodes resolves to, by the handler that fills them in.
+    "dataetik.pages:pending_inline": "resolved by dataetik.pages:_resolve",
+}
+RESOLVED_BY = "resolved by "
+SHOWN_KIND = "shown "  # + node name: a page's kind
 # Nodes made from one project's needs and the policy's (its requirements, their texts and dates).
 PROJECT_VIEWS = (
     "dataetik.citizen:projectgraph",
@@ -213,6 +224,8 @@ class State:
     # need ID -> its computed (dynamic) fields' values; its counts file's digest
     computed: dict[str, tuple] = field(default_factory=dict)
     counts: dict[str, bytes] = field(default_factory=dict)
+    # page -> the digest of what its SHOWN nodes showed when it was last written
+    shown: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -371,6 +384,7 @@ def _purge(app: Sphinx, env, docname: str) -> None:
     state = build.state
     state.kinds.pop(docname, None)
     state.refs.pop(docname, None)
+    state.shown.pop(docname, None)
     state.warned.discard(docname)
     build.purged.add(docname)
     if build.fresh:
@@ -409,8 +423,9 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     kinds: set[str] = set()
     filters, roles = _needs_nodes()
     project_views = _classes(PROJECT_VIEWS)
-    groups = (("all", _classes(ALL_NEEDS)), ("project", project_views), ("history", _classes(HISTORY)),
-              ("reread", _classes(REREAD)))
+    groups = (("all", _classes(n for n in ALL_NEEDS if n not in SHOWN)), ("project", project_views),
+              ("history", _classes(HISTORY)), ("reread", _classes(REREAD)),
+              *((SHOWN_KIND + name, _classes([name])) for name in SHOWN))
     refs: set[str] = set()
     needs = SphinxNeedsData(env)._env_needs
     for node in doctree.findall(nodes.Element):
@@ -540,6 +555,7 @@ def _updated(app: Sphinx, env) -> list[str]:
     state.counts = {i: old_counts[i] if i in old_counts and n.get("docname") not in build.read
                     else _counts_digest(n, srcdir) for i, n in needs.items() if n.get("counts")}
     output, state.output = state.output, (app.builder.name, str(app.outdir))
+    shown_changed = _shown(app, state)
     if build.fresh:
         return []
     if output != state.output:  # another builder or folder shares the environment: its pages know nothing
@@ -568,11 +584,45 @@ def _updated(app: Sphinx, env) -> list[str]:
         if ("all" in kinds and (anything or day_changed)) or ("history" in kinds and head_changed) or (
                 "project" in kinds and (changes.policy or day_changed)):
             docs.add(docname)
+    docs.update(shown_changed)
     again = sorted(d for d in docs if d and d in env.found_docs and d not in build.read)
     logger.verbose("dataetik.freshness: %d needs changed (policy: %s, day: %s, git: %s, navigation: %s); written "
                    "again: %s", len(changes.needs), changes.policy, day_changed, head_changed,
                    ", ".join(sorted(places)), ", ".join(again))
     return again
+
+
+def _shown(app: Sphinx, state: State) -> set[str]:
+    """The pages whose SHOWN nodes show something else than when they were last written; what they show
+    now is noted for the next build (every page is written in a fresh build: noted all the same)."""
+    changed = set()
+    for docname, kinds in sorted(state.kinds.items()):
+        names = sorted(k.removeprefix(SHOWN_KIND) for k in kinds if k.startswith(SHOWN_KIND))
+        if not names:
+            continue
+        digest = b"".join(_digest(app, docname, name) for name in names)
+        if state.shown.get(docname) != digest:
+            changed.add(docname)
+        state.shown[docname] = digest
+    return changed
+
+
+def _digest(app: Sphinx, docname: str, name: str) -> bytes:
+    how = SHOWN[name]
+    if not how.startswith(RESOLVED_BY):
+        return _function(how)(app)
+    from docutils.utils import new_document
+
+    doctree = app.env.get_doctree(docname)
+    holder = new_document(docname, doctree.settings)
+    holder += nodes.paragraph("", "", *(n.deepcopy() for n in doctree.findall(_classes([name])[0])))
+    _function(how.removeprefix(RESOLVED_BY))(app, holder, docname)
+    return hashlib.blake2b(holder.pformat().encode(), digest_size=16).digest()
+
+
+def _function(name: str):
+    module, _sep, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def _is_project_part(need) -> bool:

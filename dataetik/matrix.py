@@ -18,7 +18,9 @@ whole table shows.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -186,6 +188,26 @@ def cells_of(app: Sphinx) -> tuple[Policy, dict[tuple[str, str], Cell]]:
         app._dataetik_matrix = cached
     return judged.policy, cached[1]
 
+
+
+def shown(app: Sphinx) -> bytes:
+    """A digest of every word and link the matrix shows, as _resolve makes them (dataetik.freshness
+    writes its page again only where this changed): the policies' and requirements' headings, each
+    project's row head, each cell's state, words and links; the legend counts the cells."""
+    policy, table_cells = cells_of(app)
+
+    def need(n: dict) -> tuple:
+        return n.get("id"), n.get("title"), n.get("docname")
+
+    groups = [((info.title, info.folder) if info else None, [(r.id, r.title, need(r.need)) for r in rs])
+              for info, rs in _groups(policy)]
+    reqs = [r for _p, rs in _groups(policy) for r in rs]
+    rows = [(need(p), p.get("department"), p.get("status"), p.get("risk"),
+             [(c.state, c.short, c.why, c.notes, [need(n) for n in c.links])
+              for c in (table_cells[(p["id"], r.id)] for r in reqs)])
+            for p in sorted(policy.projects, key=lambda p: (p["title"], p["id"]))]
+    data = (groups, rows, list(policy.vocabulary.statuses), bool(policy.projects), bool(policy.requirements))
+    return hashlib.blake2b(pickle.dumps(data, protocol=5), digest_size=16).digest()
 
 # --- HTML attributes on docutils nodes ------------------------------------------------------------
 
