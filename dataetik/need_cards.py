@@ -35,7 +35,11 @@ def card(table: nodes.table) -> nodes.container:
     """The card's table as a box holding one box per part (head, meta, content), each with its
     classes ("need head" ...) and content."""
     box = nodes.container(classes=[c for c in table["classes"] if c != "table"], ids=list(table["ids"]))
-    for row in table.findall(nodes.row):
+    # The card's own rows, not those of a table in the need's text (a walk through all of it would
+    # also take those apart).
+    rows = [row for group in table.children if isinstance(group, nodes.tgroup)
+            for part in group.children if isinstance(part, (nodes.thead, nodes.tbody)) for row in part.children]
+    for row in rows:
         for entry in row.children:
             part = nodes.container(classes=list(entry["classes"]))
             part.extend(list(entry.children))
@@ -79,7 +83,7 @@ def _handler_class():
             classes.append("needs_type_" + "".join(need["type"].split()))
             self.node_table = nodes.table(classes=classes, ids=[need["id"]])
             self.node_tbody = nodes.tbody()
-            self.functions = {name: getattr(self, name) for name in shared["function_names"]}
+            self._function_names = shared["function_names"]
 
         @classmethod
         def shared(cls, app: Sphinx) -> dict:
@@ -146,11 +150,10 @@ def _handler_class():
                     clean, df = piece
                     args = [self._argument(arg, clean) for arg in df.args]
                     kwargs = {key: self._argument(karg, clean) for key, karg in df.kwargs}
-                    try:
-                        func = self.functions[df.name]
-                    except KeyError:
+                    if df.name not in self._function_names:
                         raise SphinxNeedLayoutException(
-                            "Used function {} unknown. Please use {}".format(df.name, ", ".join(self.functions)))
+                            "Used function {} unknown. Please use {}".format(df.name, ", ".join(self._function_names)))
+                    func = getattr(self, df.name)
                     if None in args or None in kwargs.values():
                         continue  # a placeholder names a field the need leaves unset (as sphinx-needs does)
                     result = func(*args, **kwargs)
@@ -160,7 +163,7 @@ def _handler_class():
             return return_nodes
 
         def _argument(self, arg, clean: str):
-            if not isinstance(arg, str):
+            if not isinstance(arg, str) or "{{" not in arg:  # no placeholder: the argument as written
                 return arg
             try:
                 return self._replace_place_holder(arg)
