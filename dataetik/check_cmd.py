@@ -9,7 +9,8 @@ the needs.json and the warnings are those a clean build would give. It builds fr
 there is nothing to build on, when asked (--forfra), or when anything besides the pages may have
 changed (the fingerprint: conf.py, the policy.toml files, dataetik's own files, the versions of
 Python and the build's packages). Sphinx runs in this process: the checks then reuse what the
-build imported and computed.
+build imported and computed, and the project cases the traceability matrix ran while it was built,
+where needs.json holds exactly the needs it judged (dataetik.shared_findings).
 """
 
 from __future__ import annotations
