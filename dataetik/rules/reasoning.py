@@ -46,11 +46,15 @@ def _considerations(policy: Policy, project: dict, req: Requirement) -> list[dic
     """The project's considerations of the requirement that are long enough and free of placeholders
     (the consideration rule reports the others), each under the first requirement it addresses that
     applies to the project, so that a consideration answering two is reported once."""
-    applicable = _applicable(policy, project)
-    least = min_words(policy)
-    return [need for need in answers(policy, project, "consideration", req)
-            if next((a for a in need.get("addresses") or [] if a in applicable), None) == req.id
-            and text_problem(need, least) is None]
+    cache = vars(policy).setdefault("_reasoning_considerations", {})  # both rules here ask for each case
+    key = (project["id"], req.id)
+    if key not in cache:
+        applicable = _applicable(policy, project)
+        least = min_words(policy)
+        cache[key] = [need for need in answers(policy, project, "consideration", req)
+                      if next((a for a in need.get("addresses") or [] if a in applicable), None) == req.id
+                      and text_problem(need, least) is None]
+    return list(cache[key])
 
 
 def _applicable(policy: Policy, project: dict) -> set[str]:
