@@ -19,9 +19,9 @@ from dataetik.i18n import N_, _
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
-from dataetik.rules.personal_data import is_tool, project_of, read_text
+from dataetik.rules.personal_data import is_tool, project_of, read_text, site_paths
 from dataetik.rules.sources import PROJECTS
-from dataetik.site_files import EXCLUDE_PATTERNS, site_files
+from dataetik.site_files import EXCLUDE_PATTERNS
 
 TABLES = (".csv", ".tsv")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)", re.S)
@@ -31,9 +31,10 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _MARKS = frozenset("#`~")  # what a heading or a fence begins with, after at most three spaces
 
 
-def _pages(root: Path) -> list[Path]:
+def _pages(policy: Policy) -> list[Path]:
     """The site's Markdown pages: not the tools beside it, not a README (conf.py's exclude_patterns)."""
-    return [path for path in sorted(site_files(root)) if path.suffix == ".md" and not _excluded(path.relative_to(root))]
+    root = policy.needs.srcdir
+    return [path for path in site_paths(policy) if path.suffix == ".md" and not _excluded(path.relative_to(root))]
 
 
 # fnmatch's patterns as one expression, compiled once (not matched pattern by pattern for every page)
@@ -62,7 +63,7 @@ def _in_projects(file: str) -> bool:
                      "index.md holds its assessment."))
 def empty_pages(policy: Policy) -> list[Finding]:
     found = []
-    for path in _pages(policy.needs.srcdir) if policy.needs.srcdir else []:
+    for path in _pages(policy):
         text = read_text(path)
         if text is None or not is_empty(text):
             continue
@@ -124,7 +125,7 @@ def file_sizes(policy: Policy) -> list[Finding]:
         return []
     max_page, max_counts = int(settings["max_page_kb"]), int(settings["max_counts_kb"])
     found = []
-    for path in sorted(site_files(root)):
+    for path in site_paths(policy):
         relative = path.relative_to(root)
         if is_tool(relative.as_posix()) or not path.is_file():
             continue
@@ -185,8 +186,7 @@ def title_lengths(policy: Policy) -> list[Finding]:
         problem=_("The title of {need} is {length} characters long; the policy allows at most {limit}.").format(
             need=need["id"], length=len(need.get("title") or ""), limit=limit), fix=fix)
         for need in policy.needs.by_id.values() if len(need.get("title") or "") > limit and need.get("docname")]
-    root = policy.needs.srcdir
-    for path in _pages(root) if root else []:
+    for path in _pages(policy):
         text, file = read_text(path) or "", _relative(policy, path)
         if len(text) <= limit:
             continue

@@ -240,6 +240,14 @@ def allowed_contacts(policy: Policy) -> tuple[frozenset[str], frozenset[str]]:
     return emails, phones
 
 
+def site_paths(policy: Policy) -> list[Path]:
+    """The site's files, sorted: walked once per check run for all the rules that read them."""
+    cache = vars(policy)  # the policy is frozen; see scan_site
+    if "_site_paths" not in cache:
+        cache["_site_paths"] = sorted(site_files(policy.needs.srcdir)) if policy.needs.srcdir else []
+    return list(cache["_site_paths"])
+
+
 def scan_site(policy: Policy) -> list[Hit]:
     """Every hit in the site's text files, scanned once for all the rules here."""
     cache = vars(policy)  # the policy is frozen; the scan is worked out once per check run
@@ -247,7 +255,7 @@ def scan_site(policy: Policy) -> list[Hit]:
         root = policy.needs.srcdir
         emails, phones = allowed_contacts(policy)
         hits = []
-        for path in sorted(site_files(root)) if root else []:
+        for path in site_paths(policy):
             relative = path.relative_to(root).as_posix()
             if is_tool(relative) or (text := read_text(path)) is None:
                 continue
