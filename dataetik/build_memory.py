@@ -1,0 +1,41 @@
+"""Python's garbage collector leaves alone what every page of the build needs, while pages are written.
+
+When the pages are written, the environment read from every page (the needs, the doctrees' titles
+and tocs, dataetik's own data) lives to the end of the build: millions of objects. Each page's
+doctree is loaded, resolved, written and dropped, and its nodes point at each other, so only the
+cyclic collector frees them; each of its full collections walks every live object, the
+environment's too. At 300 projects that was a third of the html build's CPU time (29 of 88 s,
+measured with gc.callbacks). Frozen (``gc.freeze``) when writing starts, after one full
+collection, the environment is no longer walked; what a page makes is collected as before. The
+freeze is lifted when the build ends, so a process that builds again (the tests, the live
+preview) can free the environment it no longer needs. Nothing written changes: collection decides
+when memory is freed, never what a page says.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from sphinx.application import Sphinx
+
+_FROZEN = "_dataetik_gc_frozen"  # on the app: this build froze the heap (and lifts the freeze)
+
+
+def _freeze(app: Sphinx, builder=None) -> None:
+    if getattr(app, _FROZEN, False):
+        return
+    gc.collect()  # what reading left behind is freed, not frozen
+    gc.freeze()
+    setattr(app, _FROZEN, True)
+
+
+def _unfreeze(app: Sphinx, exception: BaseException | None) -> None:
+    if getattr(app, _FROZEN, False):
+        gc.unfreeze()
+        setattr(app, _FROZEN, False)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("write-started", _freeze)
+    app.connect("build-finished", _unfreeze)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
