@@ -5,6 +5,7 @@ The site to check is the repository by default; tests point DATAETIK_SITE at a
 fixture site to prove a broken one fails.
 """
 
+import gc
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def policy() -> Policy:
     i18n.use(declared_language(SITE, EXCLUDE_PATTERNS) or i18n.HOME_LANGUAGE)  # already for a needs.json that is missing
     try:
         policy = Policy.from_needs(load_needs(NEEDS_JSON, srcdir=SITE))
+        gc.freeze()  # the needs live as long as the run: the collector need not walk them again and again
     except (NeedsFileError, VocabularyError) as err:
         raise pytest.UsageError(str(err)) from None
     i18n.use(policy.vocabulary.language)
