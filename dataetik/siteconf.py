@@ -13,9 +13,8 @@ from dataetik.site_files import EXCLUDE_PATTERNS
 
 extensions = ["myst_parser", "sphinx.ext.graphviz", "sphinx_needs", "dataetik.sphinx_ext",
               # A page's diagrams drawn in one dot run (the same files, fewer processes); the search
-              # index's words stemmed once per build, not once per page (the same index); the garbage
-              # collector leaves the environment alone while pages are written.
-              "dataetik.graph_batch", "dataetik.search_stems", "dataetik.build_memory"]
+              # index's words stemmed once per build, not once per page (the same index).
+              "dataetik.graph_batch", "dataetik.search_stems"]
 source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 3
