@@ -38,7 +38,7 @@ SHINGLE = 3
 # The price: two texts are compared only where they share at least one rarer run. Exact copies are
 # always found (they are one group), but near-copies of a template used in more than this many texts
 # are not (150 texts of the same 40 words with another last word: no finding). Comparing those too
-# costs ~3 s at 1,000 projects; see the session note of 2026-11-26.
+# would cost about 3 s more at 1,000 projects (most runs of words in the bench's texts are common).
 COMMON = 100
 
 
