@@ -184,7 +184,12 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
         # A bad counts file is reported again by its bias_result check, with the requirement: say it once.
         run = shared_findings.findings(judged)  # the project cases, after the policy's (as all_cases orders them)
         rechecked = {c.key for c, _found in run if c.rule == "bias_result"}
-        results = [_in_project(r, policy) for r in results if not _repeated(r, rechecked)]
+        policy_results = [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
+        # A word a requirement's field may not hold is said by requirement_words, with the word meant: not
+        # again by the build's schema message at the same line.
+        restated = {f.location for r in policy_results if r.rule == "requirement_words" for f in r.findings}
+        results = [_in_project(r, policy) for r in results
+                   if not _repeated(r, rechecked) and r.findings[0].location not in restated]
 
         def requirement_url(req_id: str) -> str | None:
             need = policy.needs.get(req_id)
@@ -196,7 +201,7 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
     if needs_json.exists():
         say(ngettext("Running {checks} checks for {projects} project ...", "Running {checks} checks for {projects} "
                      "projects ...", len(projects)).format(checks=len(cases) + len(run), projects=len(projects)))
-        results += [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
+        results += policy_results
         results += [Result(c.rule, c.key, c.project, tuple(found)) for c, found in run]
         found: dict[str, list[Finding]] = defaultdict(list)
         for r in results:

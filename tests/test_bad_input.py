@@ -377,3 +377,11 @@ def test_legitimate_text_that_looks_suspicious_passes(tmp_path):
     assert "Traceback" not in run.output
     assert run.proc.returncode == 0, "\n".join(f"{f}:{a} {m}" for f, a, m in run.blocks())
     assert run.before == run.after
+
+
+@pytest.mark.parametrize("key", ["APPLIESRISK"])
+def test_a_word_the_policy_does_not_declare_is_said_once(key, together):
+    """requirement_words says it with the word meant; the build's schema message at the same line is not repeated."""
+    bad = next(b for b in BAD if b.key == key)
+    line = bad.line(together.site)
+    assert len([m for file, at, m in together.blocks() if (file, at) == (bad.file, line)]) == 1, together.output
