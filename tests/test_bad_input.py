@@ -379,9 +379,11 @@ def test_legitimate_text_that_looks_suspicious_passes(tmp_path):
     assert run.before == run.after
 
 
-@pytest.mark.parametrize("key", ["APPLIESRISK"])
-def test_a_word_the_policy_does_not_declare_is_said_once(key, together):
-    """requirement_words says it with the word meant; the build's schema message at the same line is not repeated."""
+@pytest.mark.parametrize("key", ["APPLIESRISK", "BIGCSV"])
+def test_what_a_check_says_again_is_said_once(key, together):
+    """Said once where a check says more than the build: requirement_words (with the word meant) rather than the
+    schema message, a bias test's counts file with its requirement rather than the build's message."""
     bad = next(b for b in BAD if b.key == key)
     line = bad.line(together.site)
-    assert len([m for file, at, m in together.blocks() if (file, at) == (bad.file, line)]) == 1, together.output
+    said = [m for file, at, m in together.blocks() if file == bad.file and (line is None or at == line)]
+    assert len(said) == 1, together.output
