@@ -91,12 +91,12 @@ def chart(a: AttributeResult, min_ratio: float | None, ident: str = "bias") -> s
             result = f"{_num(g.ratio)} {label}"
         one_line = 7 * (len(g.group) + len(result) + 2) <= width - left  # about 7 px a character at 13 px
         lines = [f"{g.group}: {result}"] if one_line else [g.group, result]
-        rows.append((g, state, lines, y))
-        y += line_h * len(lines) + (4 if g.suppressed else bar_h + 12)
+        bar_y = y + line_h * len(lines) + 4  # below the group's text
+        rows.append((g, state, lines, y, bar_y))
+        y = bar_y + (0 if g.suppressed else bar_h + 8)
     height = y + 22
     # Grid and limit lines run through the bars' bands only, never through the text above them.
-    bands = [(y + line_h * len(lines), y + line_h * len(lines) + bar_h + 8) for g, _s, lines, y in rows
-             if not g.suppressed]
+    bands = [(bar_y - 4, bar_y + bar_h + 4) for g, _s, _l, _y, bar_y in rows if not g.suppressed]
     through_bars = lambda at: "".join(f"M{at:.1f},{y1}V{y2}" for y1, y2 in bands)  # noqa: E731
     suppressed = _("suppressed")
     title = _("Ratio for {attribute} relative to the most-selected group").format(attribute=a.attribute)
@@ -116,12 +116,11 @@ def chart(a: AttributeResult, min_ratio: float | None, ident: str = "bias") -> s
         # Grid lines only guide the eye (no contrast needed): faint.
         parts.append(f'<path class="grid" d="{through_bars(x(tick))}" stroke="currentColor" stroke-opacity="0.3" stroke-width="0.5"/>')
         parts.append(f'<text x="{x(tick):.1f}" y="{height - 8}" text-anchor="middle" font-size="11">{_num(tick)}</text>')
-    for g, state, lines, y in rows:
+    for g, state, lines, y, bar_y in rows:
         for number, line in enumerate(lines, 1):
             parts.append(f'<text x="{left}" y="{y + line_h * number - 3}">{escape(line)}</text>')
         if g.suppressed:
             continue
-        bar_y = y + line_h * len(lines) + 4
         parts.append(f'<rect class="bar {MARK[state]}" x="{left}" y="{bar_y}" width="{x(g.ratio) - left:.1f}" '
                      f'height="{bar_h}" fill="{COLOUR[state]}"/>')
         if g.ci:
