@@ -117,8 +117,12 @@ def build(site: Path, out: Path, vocab: Vocabulary, doctrees: Path, built_with: 
     return [Result("build", f.location, "", (f,)) for f in findings], (app if failure is None else None)
 
 
-def _repeated(result: Result, rechecked: set[str]) -> bool:
-    return all(f.source == "dataetik.biastest" and f.need in rechecked for f in result.findings)
+def _said_again(result: Result, tested: set[str], restated: set[str]) -> bool:
+    """A build message a check says again with more (the requirement, the word meant): said once, by the
+    check. A bias test's counts file by its bias_result; a word a requirement's field may not hold by
+    requirement_words, at the same line."""
+    return (result.findings[0].location in restated
+            or all(f.source == "dataetik.biastest" and f.need in tested for f in result.findings))
 
 
 def _in_project(result: Result, policy: Policy) -> Result:
@@ -181,15 +185,11 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
             judged = shared_findings.Judged("", Policy.from_needs(needs, vocab))
         policy = judged.policy
         cases, projects = policy_cases(policy), policy.projects
-        # A bad counts file is reported again by its bias_result check, with the requirement: say it once.
         run = shared_findings.findings(judged)  # the project cases, after the policy's (as all_cases orders them)
-        rechecked = {c.key for c, _found in run if c.rule == "bias_result"}
         policy_results = [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
-        # A word a requirement's field may not hold is said by requirement_words, with the word meant: not
-        # again by the build's schema message at the same line.
+        tested = {c.key for c, _found in run if c.rule == "bias_result"}
         restated = {f.location for r in policy_results if r.rule == "requirement_words" for f in r.findings}
-        results = [_in_project(r, policy) for r in results
-                   if not _repeated(r, rechecked) and r.findings[0].location not in restated]
+        results = [_in_project(r, policy) for r in results if not _said_again(r, tested, restated)]
 
         def requirement_url(req_id: str) -> str | None:
             need = policy.needs.get(req_id)
