@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.special import gammaln
-from scipy.stats import fisher_exact, norm
+# scipy.special, not scipy.stats: importing scipy.stats takes a second, at the start of every check.
+from scipy.special import gammaln, ndtri
 
 from dataetik.biastest.counts import Counts, Group
 from dataetik.i18n import N_, _, decimal
@@ -151,7 +151,7 @@ def fairlearn_figures(groups: list[Group], has_truth: bool) -> Figures:
 
 @cache
 def _z(confidence: float) -> float:
-    return float(norm.ppf(0.5 + confidence / 2))
+    return float(ndtri(0.5 + confidence / 2))  # the standard normal's quantile: scipy.stats.norm.ppf
 
 
 def katz_interval(a: int, n1: int, b: int, n0: int, confidence: float) -> tuple[float, float]:
@@ -174,6 +174,8 @@ _MAX_PEOPLE = 10**6  # beyond this the log-gamma sums lose the precision above: 
 
 def scipy_fisher_p(a: int, n1: int, b: int, n0: int) -> float:
     """The same p-value from scipy.stats.fisher_exact: the reference."""
+    from scipy.stats import fisher_exact
+
     return float(fisher_exact([[a, n1 - a], [b, n0 - b]])[1])
 
 
