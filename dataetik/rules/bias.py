@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from dataetik.biastest import CountsError, PolicyBias, compute, counts_path, own_thresholds
@@ -15,6 +16,7 @@ from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
 from dataetik.rules.answers import approves, min_words, text_problem
+from dataetik.rules.memo import per_file, site_paths
 from dataetik.site_files import site_files
 
 DATA_SUFFIXES = {".parquet", ".feather", ".xlsx", ".xls", ".ods", ".sav", ".dta", ".sas7bdat"}
@@ -125,22 +127,27 @@ def _looks_like_counts(path: Path) -> bool:
                      "published."))
 def row_level_data(policy: Policy) -> list[Finding]:
     policy_bias = PolicyBias.of(policy)
-    return row_level_files(policy.needs.srcdir, used_counts_files(policy), policy_bias.min_cell, policy_bias.max_kb)
+    return row_level_files(policy.needs.srcdir, used_counts_files(policy), policy_bias.min_cell, policy_bias.max_kb,
+                           paths=site_paths(policy),
+                           looks_like_counts=lambda path: per_file(policy, "looks_like_counts", path, _looks_like_counts))
 
 
 def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min_cell: int | None = None,
-                    max_kb: int = MAX_COUNTS_KB) -> list[Finding]:
+                    max_kb: int = MAX_COUNTS_KB, paths: list[Path] | None = None,
+                    looks_like_counts: Callable[[Path], bool] | None = None) -> list[Finding]:
     """Files in the site's repository that look like data about individual citizens, and counts
     files no bias test uses that would disclose small cells (under the policy's min_cell, where it
-    states one). A bias test's own counts file is checked by `bias_result`, with its requirement."""
+    states one). A bias test's own counts file is checked by `bias_result`, with its requirement.
+    `paths`: the site's files, sorted, where already walked; `looks_like_counts`: a memoised header test."""
+    looks_like_counts = looks_like_counts or _looks_like_counts
     found = []
-    for path in sorted(site_files(root)):
+    for path in sorted(site_files(root)) if paths is None else paths:
         suffix = path.suffix.lower()
         in_project = path.relative_to(root).parts[0] == "projects"
         tabular = suffix in (".csv", ".tsv") or (in_project and suffix == ".txt")
         if Path(os.path.normpath(path)) in counts_files:
             continue
-        if tabular and _looks_like_counts(path):
+        if tabular and looks_like_counts(path):
             found += _unused_counts(path, root, min_cell, max_kb)
         elif suffix in DATA_SUFFIXES or (in_project and suffix in PROJECT_ONLY_SUFFIXES) or tabular:
             found.append(Finding(

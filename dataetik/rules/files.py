@@ -20,6 +20,7 @@ from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
 from dataetik.rules.bias import used_counts_files
+from dataetik.rules.memo import per_file
 from dataetik.rules.personal_data import is_tool, project_of, read_text, site_paths
 from dataetik.rules.sources import PROJECTS
 from dataetik.site_files import EXCLUDE_PATTERNS
@@ -51,6 +52,11 @@ def is_empty(text: str) -> bool:
     return not _COMMENT.sub("", _FRONT_MATTER.sub("", text, count=1)).strip()
 
 
+def _empty_page(path: Path) -> bool:
+    text = read_text(path)
+    return text is not None and is_empty(text)
+
+
 def _relative(policy: Policy, path: Path) -> str:
     return path.relative_to(policy.needs.srcdir).as_posix()
 
@@ -65,8 +71,7 @@ def _in_projects(file: str) -> bool:
 def empty_pages(policy: Policy) -> list[Finding]:
     found = []
     for path in _pages(policy):
-        text = read_text(path)
-        if text is None or not is_empty(text):
+        if not per_file(policy, "empty_page", path, _empty_page):
             continue
         file = _relative(policy, path)
         if _in_projects(file) and path.name == "index.md":
@@ -189,12 +194,20 @@ def title_lengths(policy: Policy) -> list[Finding]:
             need=need["id"], length=len(need.get("title") or ""), limit=limit), fix=fix)
         for need in policy.needs.by_id.values() if len(need.get("title") or "") > limit and need.get("docname")]
     for path in _pages(policy):
-        text, file = read_text(path) or "", _relative(policy, path)
-        if len(text) <= limit:
+        if not (long := per_file(policy, "long_headings", path, lambda p: _long_headings(p, limit), limit)):
             continue
+        file = _relative(policy, path)
         found += [Finding(
             rule="", file=file, line=number, project=project_of(policy, file),
             problem=_("The heading is {length} characters long; the policy allows at most {limit}.").format(
-                length=len(heading), limit=limit), fix=fix)
-            for number, heading in _headings(text) if len(heading) > limit]
+                length=length, limit=limit), fix=fix)
+            for number, length in long]
     return sorted(found, key=lambda f: (f.file, f.line or 0))
+
+
+def _long_headings(path: Path, limit: int) -> list[tuple[int, int]]:
+    """(line, length) of each heading of the page longer than the limit."""
+    text = read_text(path) or ""
+    if len(text) <= limit:
+        return []
+    return [(number, len(heading)) for number, heading in _headings(text) if len(heading) > limit]

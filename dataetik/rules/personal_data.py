@@ -26,7 +26,8 @@ from dataetik.findings import Finding
 from dataetik.i18n import N_, _
 from dataetik.policy import Policy
 from dataetik.rules import rule
-from dataetik.site_files import EXCLUDE_PATTERNS, site_files
+from dataetik.rules.memo import per_file, site_paths
+from dataetik.site_files import EXCLUDE_PATTERNS
 
 # The tools beside the site (their tests hold made-up CPR numbers on purpose); a README in the
 # site's folders is not a page, but it is in the public repository, so it is read.
@@ -240,28 +241,27 @@ def allowed_contacts(policy: Policy) -> tuple[frozenset[str], frozenset[str]]:
     return emails, phones
 
 
-def site_paths(policy: Policy) -> list[Path]:
-    """The site's files, sorted: walked once per check run for all the rules that read them."""
-    cache = vars(policy)  # the policy is frozen; see scan_site
-    if "_site_paths" not in cache:
-        cache["_site_paths"] = sorted(site_files(policy.needs.srcdir)) if policy.needs.srcdir else []
-    return list(cache["_site_paths"])
-
-
 def scan_site(policy: Policy) -> list[Hit]:
     """Every hit in the site's text files, scanned once for all the rules here."""
     cache = vars(policy)  # the policy is frozen; the scan is worked out once per check run
     if "_personal_data_hits" not in cache:
         root = policy.needs.srcdir
-        emails, phones = allowed_contacts(policy)
+        allowed = allowed_contacts(policy)
         hits = []
         for path in site_paths(policy):
             relative = path.relative_to(root).as_posix()
-            if is_tool(relative) or (text := read_text(path)) is None:
-                continue
-            hits += scan_text(text, relative, emails, phones, counts=_counts_file(path, text))
+            if not is_tool(relative):
+                hits += per_file(policy, "personal_data", path, lambda p: scan_file(p, relative, *allowed), allowed)
         cache["_personal_data_hits"] = hits
     return cache["_personal_data_hits"]
+
+
+def scan_file(path: Path, relative: str, allowed_emails: frozenset[str], allowed_phones: frozenset[str]) -> list[Hit]:
+    """The hits in one file of the site (none in a file that is not text)."""
+    text = read_text(path)
+    if text is None:
+        return []
+    return scan_text(text, relative, allowed_emails, allowed_phones, counts=_counts_file(path, text))
 
 
 def project_of(policy: Policy, file: str) -> str:

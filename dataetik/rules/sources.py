@@ -16,6 +16,7 @@ from dataetik.i18n import N_, _
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
+from dataetik.rules.memo import per_file
 
 TYPES = [t["directive"] for t in model.NEED_TYPES]
 PROJECTS = "projects"  # the policies' folders and this one: the guides quote directives in code blocks on purpose
@@ -73,6 +74,10 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
     return declared
 
 
+def _declared_in(path) -> list[tuple[str, int, int, str]]:
+    return declared_needs(path.read_text(encoding="utf-8", errors="replace"))
+
+
 @rule("needs_are_whole", each="site",
       description=N_("Every element written in a policy or project page becomes an element of its own on the site: "
                      "nothing vanishes (a code block ``` left open), and nothing sits inside another (a missing "
@@ -89,7 +94,7 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
     for path in sorted(pages):
         file = path.relative_to(root).as_posix()
         project = policy.project_of_file(file)
-        for need_id, line, _directive_line, _directive in declared_needs(path.read_text(encoding="utf-8", errors="replace")):
+        for need_id, line, _directive_line, _directive in per_file(policy, "declared_needs", path, _declared_in):
             # A bad ID or a duplicate is the build's to report; here: needs that vanished without a word.
             if re.match(model.ID_REGEX, need_id) and policy.needs.get(need_id) is None:
                 found.append(Finding(
