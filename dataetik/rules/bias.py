@@ -140,12 +140,14 @@ def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min
     states one). A bias test's own counts file is checked by `bias_result`, with its requirement.
     `paths`: the site's files, sorted, where already walked; `looks_like_counts`: a memoised header test."""
     looks_like_counts = looks_like_counts or _looks_like_counts
+    counted = {os.fspath(p) for p in counts_files}  # normalised paths, compared as strings (not a Path per file)
+    projects = os.path.join(root, "projects", "")
     found = []
     for path in sorted(site_files(root)) if paths is None else paths:
         suffix = path.suffix.lower()
-        in_project = path.relative_to(root).parts[0] == "projects"
+        in_project = os.fspath(path).startswith(projects)
         tabular = suffix in (".csv", ".tsv") or (in_project and suffix == ".txt")
-        if Path(os.path.normpath(path)) in counts_files:
+        if os.path.normpath(path) in counted:
             continue
         if tabular and looks_like_counts(path):
             found += _unused_counts(path, root, min_cell, max_kb)
@@ -163,13 +165,16 @@ def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min
 
 def used_counts_files(policy: Policy) -> frozenset[Path]:
     """The counts files the bias tests name (those that exist inside their project folder)."""
-    used = set()
-    for test in policy.needs.of_type("biastest"):
-        try:
-            used.add(counts_path(test, policy.needs.srcdir or Path(".")))
-        except CountsError:
-            pass  # said by the test's own bias_result check
-    return frozenset(used)
+    cache = vars(policy)  # the policy is frozen; asked by two rules per check run
+    if "_used_counts_files" not in cache:
+        used = set()
+        for test in policy.needs.of_type("biastest"):
+            try:
+                used.add(counts_path(test, policy.needs.srcdir or Path(".")))
+            except CountsError:
+                pass  # said by the test's own bias_result check
+        cache["_used_counts_files"] = frozenset(used)
+    return cache["_used_counts_files"]
 
 
 def _unused_counts(path: Path, root: Path, min_cell: int | None, max_kb: int) -> list[Finding]:

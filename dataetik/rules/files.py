@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from pathlib import Path
 
 from dataetik.findings import Finding
@@ -20,7 +21,7 @@ from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
 from dataetik.rules.bias import used_counts_files
-from dataetik.rules.memo import per_file
+from dataetik.rules.memo import per_file, relative
 from dataetik.rules.personal_data import is_tool, project_of, read_text, site_paths
 from dataetik.rules.sources import PROJECTS
 from dataetik.site_files import EXCLUDE_PATTERNS
@@ -35,16 +36,17 @@ _MARKS = frozenset("#`~")  # what a heading or a fence begins with, after at mos
 
 def _pages(policy: Policy) -> list[Path]:
     """The site's Markdown pages: not the tools beside it, not a README (conf.py's exclude_patterns)."""
-    root = policy.needs.srcdir
-    return [path for path in site_paths(policy) if path.suffix == ".md" and not _excluded(path.relative_to(root))]
+    return [path for path in site_paths(policy) if path.suffix == ".md" and not _excluded(relative(policy, path))]
 
 
 # fnmatch's patterns as one expression, compiled once (not matched pattern by pattern for every page)
 _EXCLUDED = re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in EXCLUDE_PATTERNS) or r"(?!)")
 
 
-def _excluded(relative: Path) -> bool:
-    return any(_EXCLUDED.match(os.path.normcase(name)) for name in (relative.as_posix(), relative.parts[0], relative.name))
+def _excluded(relative: str) -> bool:
+    """Whether conf.py's exclude_patterns leave out the file (its path relative to the site, '/'-separated)."""
+    return any(_EXCLUDED.match(os.path.normcase(name))
+               for name in (relative, relative.split("/", 1)[0], relative.rsplit("/", 1)[-1]))
 
 
 def is_empty(text: str) -> bool:
@@ -55,10 +57,6 @@ def is_empty(text: str) -> bool:
 def _empty_page(path: Path) -> bool:
     text = read_text(path)
     return text is not None and is_empty(text)
-
-
-def _relative(policy: Policy, path: Path) -> str:
-    return path.relative_to(policy.needs.srcdir).as_posix()
 
 
 def _in_projects(file: str) -> bool:
@@ -73,7 +71,7 @@ def empty_pages(policy: Policy) -> list[Finding]:
     for path in _pages(policy):
         if not per_file(policy, "empty_page", path, _empty_page):
             continue
-        file = _relative(policy, path)
+        file = relative(policy, path)
         if _in_projects(file) and path.name == "index.md":
             problem = _("The project's page is empty, so the site shows no assessment for the folder.")
             fix = _("Write the assessment on the page: 'dataetik new' writes one to fill in. If there is to be no "
@@ -100,7 +98,7 @@ def project_folders(policy: Policy) -> list[Finding]:
     for folder in sorted(p for p in projects.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         if folder.name in with_project:
             continue
-        pages = [p for p in folder.rglob("*.md") if not _excluded(p.relative_to(root))]
+        pages = [p for p in folder.rglob("*.md") if not _excluded(p.relative_to(root).as_posix())]
         if any(is_empty(read_text(p) or "") for p in pages):
             continue  # an empty page: said by empty_pages
         slug = f"{PROJECTS}/{folder.name}"
@@ -133,11 +131,17 @@ def file_sizes(policy: Policy) -> list[Finding]:
     tested = used_counts_files(policy)  # said by the test's bias_result, with its requirement
     found = []
     for path in site_paths(policy):
-        relative = path.relative_to(root)
-        if is_tool(relative.as_posix()) or not path.is_file():
+        file = relative(policy, path)
+        if is_tool(file):
             continue
-        size, file = path.stat().st_size, relative.as_posix()
-        if path.suffix == ".md" and not _excluded(relative) and size > max_page * 1000:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        size = st.st_size
+        if path.suffix == ".md" and not _excluded(file) and size > max_page * 1000:
             found.append(Finding(
                 rule="", file=file, line=1, project=project_of(policy, file),
                 problem=page_too_big(size, max_page), fix=page_too_big_fix()))
@@ -196,7 +200,7 @@ def title_lengths(policy: Policy) -> list[Finding]:
     for path in _pages(policy):
         if not (long := per_file(policy, "long_headings", path, lambda p: _long_headings(p, limit), limit)):
             continue
-        file = _relative(policy, path)
+        file = relative(policy, path)
         found += [Finding(
             rule="", file=file, line=number, project=project_of(policy, file),
             problem=_("The heading is {length} characters long; the policy allows at most {limit}.").format(

@@ -116,10 +116,17 @@ def site_paths(policy) -> list[Path]:
 def per_file(policy, work: str, path: Path, compute: Callable[[Path], Any], context: Any = None) -> Any:
     """compute(path), or its result from the last run where the file and the context are unchanged.
     `work` names what compute does (one name per function); context is whatever else it depends on."""
-    name = os.fspath(path)
-    root = os.fspath(policy.needs.srcdir or "")
-    file = name[len(root) + 1:] if root and name.startswith(root + os.sep) else name
-    return memo_of(policy).get(work, file, _key(policy, name), context, lambda: compute(path))
+    file = relative(policy, path) if policy.needs.srcdir else os.fspath(path)
+    return memo_of(policy).get(work, file, _key(policy, os.fspath(path)), context, lambda: compute(path))
+
+
+def relative(policy, path: Path) -> str:
+    """The path of a file of the site relative to it, '/'-separated: cut from the string (pathlib's
+    relative_to, once per file and rule, costs more than the rule where the memo answers)."""
+    name, root = os.fspath(path), os.fspath(policy.needs.srcdir)
+    if name.startswith(root + os.sep):
+        return name[len(root) + 1:].replace(os.sep, "/")
+    return Path(path).relative_to(root).as_posix()
 
 
 def _key(policy, path: str) -> Key | None:

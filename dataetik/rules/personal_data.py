@@ -26,7 +26,7 @@ from dataetik.findings import Finding
 from dataetik.i18n import N_, _
 from dataetik.policy import Policy
 from dataetik.rules import rule
-from dataetik.rules.memo import per_file, site_paths
+from dataetik.rules.memo import per_file, relative, site_paths
 from dataetik.site_files import EXCLUDE_PATTERNS
 
 # The tools beside the site (their tests hold made-up CPR numbers on purpose); a README in the
@@ -245,13 +245,12 @@ def scan_site(policy: Policy) -> list[Hit]:
     """Every hit in the site's text files, scanned once for all the rules here."""
     cache = vars(policy)  # the policy is frozen; the scan is worked out once per check run
     if "_personal_data_hits" not in cache:
-        root = policy.needs.srcdir
         allowed = allowed_contacts(policy)
         hits = []
         for path in site_paths(policy):
-            relative = path.relative_to(root).as_posix()
-            if not is_tool(relative):
-                hits += per_file(policy, "personal_data", path, lambda p: scan_file(p, relative, *allowed), allowed)
+            file = relative(policy, path)
+            if not is_tool(file):
+                hits += per_file(policy, "personal_data", path, lambda p: scan_file(p, file, *allowed), allowed)
         cache["_personal_data_hits"] = hits
     return cache["_personal_data_hits"]
 

@@ -16,7 +16,7 @@ from dataetik.i18n import N_, _
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy
 from dataetik.rules import rule
-from dataetik.rules.memo import per_file
+from dataetik.rules.memo import per_file, relative
 
 TYPES = [t["directive"] for t in model.NEED_TYPES]
 PROJECTS = "projects"  # the policies' folders and this one: the guides quote directives in code blocks on purpose
@@ -74,8 +74,10 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
     return declared
 
 
-def _declared_in(path) -> list[tuple[str, int, int, str]]:
-    return declared_needs(path.read_text(encoding="utf-8", errors="replace"))
+def _declared_in(path) -> list[tuple[str, int]]:
+    """(ID, line) of each need the page declares under a valid ID (a bad ID is the build's to report)."""
+    declared = declared_needs(path.read_text(encoding="utf-8", errors="replace"))
+    return [(need_id, line) for need_id, line, _directive_line, _directive in declared if re.match(model.ID_REGEX, need_id)]
 
 
 @rule("needs_are_whole", each="site",
@@ -92,11 +94,11 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
     folders = [*(p.folder for p in policy.vocabulary.policies), PROJECTS]
     pages = {p for folder in folders for p in (root / folder).rglob("*.md") if p.name not in NOT_PAGES}
     for path in sorted(pages):
-        file = path.relative_to(root).as_posix()
+        file = relative(policy, path)
         project = policy.project_of_file(file)
-        for need_id, line, _directive_line, _directive in per_file(policy, "declared_needs", path, _declared_in):
-            # A bad ID or a duplicate is the build's to report; here: needs that vanished without a word.
-            if re.match(model.ID_REGEX, need_id) and policy.needs.get(need_id) is None:
+        for need_id, line in per_file(policy, "declared_needs", path, _declared_in):
+            # A bad ID (left out above) or a duplicate is the build's to report; here: needs that vanished without a word.
+            if policy.needs.get(need_id) is None:
                 found.append(Finding(
                     rule="", file=file, line=line, project=project, need=need_id,
                     problem=_("The element {need} was not created and is missing from the site.").format(need=need_id),
