@@ -3,6 +3,7 @@ and finds exactly what a check without the memo finds, edit after edit."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -167,7 +168,8 @@ def test_a_file_written_just_now_is_read_again(built, tmp_path):
     memo = rules_memo.FileMemo()
     assert run(site, memo) == run(site)
     memo.save(saved)
-    assert len(rules_memo.load(saved)) == 0
+    kept = pickle.loads(saved.read_bytes())["entries"]
+    assert [key for key, _context, _result in kept.values() if key != ()] == []  # only texts, by their digest
     memo = rules_memo.load(saved)
     assert run(site, memo) == run(site)
     assert {file for _work, file in memo.computed} >= {"projects/demo/index.md", "policy/index.md"}
@@ -259,3 +261,62 @@ def test_the_memo_key_is_the_files_stat(site, monkeypatch):
     assert rules_memo._key(policy, str(path)) == (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     assert rules_memo._key(policy, str(site / "no-such-file")) is None
     assert sys.version in rules_memo._header()
+
+
+# --- texts: the reasoning rules' work per consideration text ----------------------------------------
+
+def edit_needs(root: Path, contents: dict[str, str]) -> None:
+    """Change considerations' texts in needs.json, as a build of the edited pages would."""
+    path = root / "_build" / "needs" / "needs.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for version in data["versions"].values():
+        for need_id, content in contents.items():
+            version["needs"][need_id]["content"] = content
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+FORMAAL = "Formålet er at give borgerne hurtigere svar, og vi bruger kun navn og adresse til det."
+REFERS = "Se ovenfor om formålet og om adgangen til data i kommunens eget system. Vi følger det."
+
+
+def test_the_reasoning_rules_work_out_again_only_what_a_changed_text_changes(site, tmp_path):
+    edit(site, "policy/policy.toml", append='\n[settings]\nreference_phrases = ["se ovenfor", "jf."]\n')
+    saved = tmp_path / rules_memo.FILE_NAME
+    memo = rules_memo.FileMemo()
+    assert run(site, memo) == run(site)
+    memo.save(saved)
+
+    def works(memo: rules_memo.FileMemo) -> list[str]:
+        return sorted(work for work, _name in memo.computed if work in ("referring", "alike_pairs"))
+
+    edit(site, "projects/demo/index.md", append="\nEt afsnit mere.\n")  # a page, not a consideration's text
+    memo = rules_memo.load(saved)
+    assert run(site, memo) == run(site)
+    assert works(memo) == []
+    memo.save(saved)
+    # (the new text, the rule that finds something then, what is worked out again: the texts compared
+    # with each other, and the new text searched for references unless another consideration has it)
+    for content, finds, again in [(FORMAAL, "repeated_reasoning", ["alike_pairs"]),
+                                  (REFERS, "referring_reasoning", ["alike_pairs", "referring"]),
+                                  (REFERS.replace("Se ovenfor", "Se nedenfor"), None, ["alike_pairs", "referring"])]:
+        edit_needs(site, {"C_DEMO_SIKKERHED": content})
+        memo = rules_memo.load(saved)
+        results = run(site, memo)
+        assert results == run(site), content
+        assert works(memo) == again, content
+        assert {"repeated_reasoning", "referring_reasoning"} & rules_with_findings(results) == ({finds} if finds else set())
+        memo.save(saved)
+
+
+def test_a_changed_reference_phrase_is_not_answered_from_the_memo(site, tmp_path):
+    edit_needs(site, {"C_DEMO_SIKKERHED": REFERS})
+    edit(site, "policy/policy.toml", append='\n[settings]\nreference_phrases = ["jf."]\n')
+    saved = tmp_path / rules_memo.FILE_NAME
+    memo = rules_memo.FileMemo()
+    assert "referring_reasoning" not in rules_with_findings(run(site, memo))
+    memo.save(saved)
+    edit(site, "policy/policy.toml", old='["jf."]', new='["jf.", "se ovenfor"]')
+    memo = rules_memo.load(saved)
+    results = run(site, memo)
+    assert results == run(site)
+    assert "referring_reasoning" in rules_with_findings(results)

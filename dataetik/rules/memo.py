@@ -7,8 +7,10 @@ moves whenever the file is written, whatever a tool does to mtime) and what else
 context: the policy's settings the rule reads), never under the file's name alone. What is kept is
 what was found before it is put into words (hits, line numbers), so the language does not matter.
 
-A memo is attached to a Policy with `use`; a rule asks through `per_file`. Where none is attached
-(checks/ under pytest, the build's own checks) a throwaway one serves, and everything is read.
+The same memo keeps what is costly per text of a consideration (`per_text`), under the text's digest.
+
+A memo is attached to a Policy with `use`; a rule asks through `per_file` or `per_text`. Where none is
+attached (checks/ under pytest, the build's own checks) a throwaway one serves, and everything is read.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ SETTLED_NS = 2_000_000_000
 # The code whose results are kept: another version of it finds other things, so its memo is not used.
 _SOURCES = ("rules/*.py", "model.py", "site_files.py", "biastest/counts.py")
 
-Key = tuple[int, int, int, int]
+Key = tuple[int, int, int, int] | tuple[()]  # a file's stat; () for a text, named by its digest
 
 
 class FileMemo:
@@ -118,6 +120,17 @@ def per_file(policy, work: str, path: Path, compute: Callable[[Path], Any], cont
     `work` names what compute does (one name per function); context is whatever else it depends on."""
     file = relative(policy, path) if policy.needs.srcdir else os.fspath(path)
     return memo_of(policy).get(work, file, _key(policy, os.fspath(path)), context, lambda: compute(path))
+
+
+def per_text(policy, work: str, text: str, compute: Callable[[], Any], context: Any = None) -> Any:
+    """compute(), or its result from the last run for the same text and context: kept under the text's
+    digest (its content, so never stale), for what is costly per text (e.g. a consideration's references)."""
+    return memo_of(policy).get(work, digest(text), (), context, compute)
+
+
+@functools.lru_cache(maxsize=1 << 17)  # a consideration's text is asked for by more than one rule
+def digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def relative(policy, path: Path) -> str:

@@ -23,6 +23,7 @@ from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement
 from dataetik.rules import collector_paused, rule
 from dataetik.rules.answers import answers, finding, lower_words, min_words, text_problem
+from dataetik.rules.memo import digest, per_text
 
 # A reference names a place in a few words ("afsnit 3 om formål"); a longer clause after the
 # phrase is the author's own sentence, so at most this many words count as the referent.
@@ -113,7 +114,10 @@ def refers_only(text: str, pattern: re.Pattern | None, least: int) -> Referring 
     """The references of a text that refers instead of reasoning: its own words are fewer than the
     references', or fewer than the policy's minimum length where the references are a notable share
     (REFERENCE_SHARE) – not where a full consideration cites a law or an appendix in passing."""
-    found = referring(text, pattern)
+    return _leans_on(referring(text, pattern), least)
+
+
+def _leans_on(found: Referring | None, least: int) -> Referring | None:
     if not found:
         return None
     share = found.referring / (found.own + found.referring)
@@ -127,11 +131,14 @@ def refers_only(text: str, pattern: re.Pattern | None, least: int) -> Referring 
                      "count: what is left must be more than the references and, where they are a quarter of the text or "
                      "more, at least the policy's min_words."))
 def referring_reasoning(policy: Policy, project: dict, req: Requirement) -> list[Finding]:
-    pattern = reference_pattern(policy.vocabulary.settings.get("reference_phrases") or ())
+    phrases = tuple(policy.vocabulary.settings.get("reference_phrases") or ())
     least = min_words(policy)
     problems = []
     for need in _considerations(policy, project, req):
-        found = refers_only(need.get("content") or "", pattern, least)
+        text = need.get("content") or ""
+        # The search through each text is most of the rule's time: its result kept per text, run to run.
+        found = _leans_on(per_text(policy, "referring", text, lambda: referring(text, reference_pattern(phrases)),
+                                   phrases), least)
         if not found:
             continue
         named = {"id": need["id"], "phrases": ", ".join(f"'{p}'" for p in found.phrases), "own": found.own,
@@ -315,8 +322,12 @@ def index(policy: Policy) -> Index:
         least = min_words(policy)
         with collector_paused():  # the words of every consideration: millions of strings, no cycles
             needs = [n for n in policy.needs.of_type("consideration") if text_problem(n, least) is None]
-            index = Index(needs, max_similarity(policy))
-            index.alike(0)  # compared now, in one go
+            most = max_similarity(policy)
+            index = Index(needs, most)
+            # Compared now, in one go; the same texts give the same pairs, so an edit elsewhere (a status, a
+            # counts file) finds them in the memo. (The texts, as the index groups them, are its only input.)
+            texts = "\0".join(digest(n.get("content") or "") for n in needs)
+            index._alike = per_text(policy, "alike_pairs", texts, lambda: _alike_pairs(index.words, most), most)
         cache["_reasoning_index"] = index
     return cache["_reasoning_index"]
 
