@@ -17,23 +17,22 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import io
 import os
 import shutil
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from dataetik import freshness, i18n, readiness, shared_findings
+from dataetik import freshness, i18n, project_recheck, readiness, shared_findings
 from dataetik.build_messages import parse_warnings
 from dataetik.findings import Finding
 from dataetik.i18n import _, ngettext
-from dataetik.needs_data import load_needs
+from dataetik.needs_data import Needs, load_needs
 from dataetik.policy import Policy
 from dataetik.report import Result, github, junit, text
 from dataetik.rules import policy_cases, project_wide_names
 from dataetik.site_files import EXCLUDE_PATTERNS, site_files
+from dataetik.sphinx_run import run_sphinx
 from dataetik.vocabulary import Vocabulary, VocabularyError, declared_language, load_site
 
 
@@ -71,39 +70,10 @@ def from_scratch(doctrees: Path, built_with: str, asked: bool) -> str | None:
     return None
 
 
-def _sphinx(site: Path, out: Path, doctrees: Path) -> tuple[str, BaseException | None, object]:
-    """Build in this process: (the warnings as Sphinx writes them, the exception that stopped it, the
-    Sphinx application: what it judged while it built, the checks may take)."""
-    from sphinx.application import Sphinx
-    from sphinx.util.console import nocolor
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
-    nocolor()
-    sys.modules.pop("dataetik.siteconf", None)  # conf.py reads the site it is imported from
-    warnings = io.StringIO()
-    app = None
-    # Loading the environment makes millions of objects, none of them garbage: the collector would
-    # scan them again and again (at 1,000 projects the load takes three times as long with it).
-    gc.disable()
-    try:
-        with patch_docutils(site), docutils_namespace():
-            # The menus of pages not otherwise changed may lag behind a page added: no finding comes from them.
-            app = Sphinx(site, site, out, doctrees, "html", status=None, warning=warnings,
-                         confoverrides={"nitpicky": True, "dataetik_fresh_navigation": False})
-            gc.freeze()
-            gc.enable()
-            app.build()
-    except (Exception, SystemExit, KeyboardInterrupt) as err:  # noqa: BLE001 - said to the author below
-        return warnings.getvalue(), err, app
-    finally:
-        gc.enable()  # what was loaded stays frozen until the check is done (run)
-    return warnings.getvalue(), None, app
-
-
 def build(site: Path, out: Path, vocab: Vocabulary, doctrees: Path, built_with: str) -> tuple[list[Result], object]:
     """The build's messages as results, and the Sphinx application that built (None where it failed)."""
     (doctrees / FINGERPRINT).unlink(missing_ok=True)  # an interrupted build is not built on
-    log, failure, app = _sphinx(site, out, doctrees)
+    log, failure, app = run_sphinx(site, out, doctrees)
     findings = parse_warnings(log, vocab, root=str(site))
     if failure is not None:
         if isinstance(failure, KeyboardInterrupt):
@@ -134,17 +104,19 @@ def _in_project(result: Result, policy: Policy) -> Result:
     return dataclasses.replace(result, project=project, findings=findings)
 
 
-def run(site: Path, junit_path: Path | None = None, say=print, clean: bool = False) -> int:
+def run(site: Path, junit_path: Path | None = None, say=print, clean: bool = False, pages: bool = False) -> int:
+    """Check the site (`pages`: write its pages even where only projects changed)."""
     try:
-        return _run(site, junit_path, say, clean)
+        return _run(site, junit_path, say, clean, pages)
     finally:
         gc.unfreeze()  # what the build and the checks loaded is garbage now, or soon
 
 
-def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
+def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> int:
     out = site / "_build" / "check"
     doctrees = site / "_build" / "check-doctrees"
     started = time.perf_counter()
+    files = project_recheck.snapshot(site)  # before anything is read
     i18n.use(declared_language(site, EXCLUDE_PATTERNS) or i18n.language())  # as far as the policy can be read
     built_with = freshness.fingerprint(site)
     reason = from_scratch(doctrees, built_with, clean)
@@ -152,29 +124,44 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(doctrees, ignore_errors=True)
         say(_("Building the site from scratch ({reason}); it takes a moment ...").format(reason=reason))
-    else:
-        say(_("Building what changed since the last check ..."))
-    (out / "needs.json").unlink(missing_ok=True)  # never check a needs.json left by an earlier build
     try:  # the policy's words first: without them nothing can be built or checked
         vocab = load_site(site, EXCLUDE_PATTERNS, project_wide_names())
         i18n.use(vocab.language)
     except VocabularyError as err:
+        if not reason:
+            say(_("Building what changed since the last check ..."))
         finding = Finding(rule="vocabulary", file=err.file.relative_to(site).as_posix(), line=err.line,
                           problem=err.problem, fix=err.fix)
         say(text.render([Result("vocabulary", finding.location, "", (finding,))], checked=False))
         return 1
     unreadable = unreadable_pages(site)
-    results, app = [Result("build", f.location, "", (f,)) for f in unreadable], None
-    if not results:
-        results, app = build(site, out, vocab, doctrees, built_with)
+    last = None if reason or pages or unreadable else project_recheck.load(doctrees)
+    quick = project_recheck.attempt(site, out, last, files, built_with, vocab, i18n.language()) if last else None
+    project_recheck.forget(doctrees)  # until this check is done
+    results, app, context, annual = [Result("build", f.location, "", (f,)) for f in unreadable], None, None, ""
+    if quick:
+        say(_("Checking what changed since the last check, without building the site: {folders} ...").format(
+            folders=", ".join(sorted(quick.folders)) or _("nothing changed")))
+        results, context = list(quick.build), last.context
+    else:
+        if not reason:
+            say(_("Building what changed since the last check ..."))
+        (out / "needs.json").unlink(missing_ok=True)  # never check a needs.json left by an earlier build
+        if not results:
+            results, app = build(site, out, vocab, doctrees, built_with)
+    built = list(results)
     built_in = time.perf_counter() - started
     needs_json = out / "needs.json"
     requirement_url = lambda _: None  # noqa: E731
     cases, projects, planned = [], [], []
     if needs_json.exists():
         # What the build judged (the traceability matrix ran the project cases), where needs.json holds it.
-        judged = shared_findings.taken(app, needs_json, vocab, site)
+        judged = shared_findings.taken(app, needs_json, vocab, site) if app else None
+        if app:  # what the next check may build on
+            context, annual = project_recheck.context_of(app), app.config.dataetik_annual_reports.strip("/")
         del app  # the build's pages and doctrees are garbage now
+        if quick:
+            judged = shared_findings.Judged("", Policy.from_needs(Needs(by_id=quick.needs, srcdir=site), vocab))
         if judged is None:
             gc.disable()  # a needs.json of 20,000 needs is read four times faster without the collector
             try:
@@ -208,6 +195,10 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool) -> int:
             for f in r.findings:
                 found[f.project or r.project].append(f)
         planned = readiness.planned(policy, found)  # what go-live will demand: reported, failing nothing
+        if context is not None:
+            project_recheck.save(doctrees, project_recheck.State(
+                built_with, str(policy.today), i18n.language(), project_recheck.settled(files, project_recheck.snapshot(site), annual),
+                project_recheck.stat_key(needs_json), project_recheck.project_folders(policy.needs.by_id), context, built))
     say("")
     say(text.render(results, requirement_url, planned, checked=needs_json.exists()))
     if junit_path:

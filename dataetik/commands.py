@@ -89,7 +89,7 @@ def cmd_new(args) -> int:
 
 def cmd_check(args) -> int:
     site = _site(args)
-    return check_cmd.run(site, junit_path=site / "_build" / "checks.xml", clean=args.from_scratch)
+    return check_cmd.run(site, junit_path=site / "_build" / "checks.xml", clean=args.from_scratch, pages=args.pages)
 
 
 def _today(value: str | None) -> None:
@@ -289,6 +289,8 @@ def register(subparsers) -> None:
     check.add_argument("--dato", help=_("the day the checks count from, YYYY-MM-DD (default: today)"))
     check.add_argument("--forfra", dest="from_scratch", action="store_true",
                        help=_("build the whole site from scratch, not only what changed since the last check"))
+    check.add_argument("--sider", dest="pages", action="store_true",
+                       help=_("write the site's pages in _build/check too, also where only projects changed"))
     check.set_defaults(func=cmd_check)
     risk = subparsers.add_parser("risk", help=_("questionnaire that proposes a risk profile"))
     risk.set_defaults(func=cmd_risk)

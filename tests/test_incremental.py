@@ -123,9 +123,10 @@ def _edit(site: Path, name: str) -> None:
     path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
 
 
-def _check(site: Path, clean: bool) -> tuple[int, list[str]]:
+def _check(site: Path, clean: bool, pages: bool = True) -> tuple[int, list[str]]:
+    """The check through the build (`pages`), or where it may, without (dataetik.project_recheck)."""
     said: list[str] = []
-    code = check_cmd.run(site, say=lambda text="": said.extend(str(text).splitlines()), clean=clean)
+    code = check_cmd.run(site, say=lambda text="": said.extend(str(text).splitlines()), clean=clean, pages=pages)
     return code, said
 
 

@@ -37,7 +37,7 @@ def site(tmp_path_factory):
 
 def _check(site: Path) -> tuple[int, list[str]]:
     said: list[str] = []
-    code = check_cmd.run(site, say=lambda text="": said.extend(str(text).splitlines()))
+    code = check_cmd.run(site, say=lambda text="": said.extend(str(text).splitlines()), pages=True)  # builds
     return code, said[2:]  # without how it built, and in how many seconds
 
 
