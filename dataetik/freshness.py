@@ -46,6 +46,7 @@ import json
 import logging
 import pickle
 import platform
+import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -118,8 +119,10 @@ def _package_root() -> Path:
 
 
 def _package_files() -> list[Path]:
+    """dataetik's own files, without what is compiled from them when used (a .mo from its .po, on a
+    fresh clone during the first check: the second would otherwise build from scratch again)."""
     return sorted(p for p in _package_root().rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and p.suffix not in (".pyc", ".pyo"))
+                  and p.suffix not in (".pyc", ".pyo", ".mo", ".tmp"))
 
 
 def fingerprint(site: Path) -> str:
@@ -351,7 +354,25 @@ def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
         build.fresh = True  # read with other words or machinery, or warnings not known: read everything
         return sorted(env.found_docs)
     again = warned | state.warned | {d for d, kinds in state.kinds.items() if "reread" in kinds}
-    return sorted(again & env.found_docs)
+    return sorted((again | _clashing(env, added | changed)) & env.found_docs)
+
+
+_ID = re.compile(r"^[ \t]*:id:[ \t]*(\S+)[ \t]*$", re.M)
+
+
+def _clashing(env, docnames) -> set[str]:
+    """The pages holding a need whose ID a page about to be read also declares. Of two needs with one ID,
+    sphinx-needs keeps the one read first: read again, they are read in a clean build's order."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(env)._env_needs
+    ids = set()
+    for docname in docnames:
+        try:
+            ids.update(_ID.findall(Path(env.doc2path(docname)).read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    return {needs[i]["docname"] for i in ids if i in needs and needs[i].get("docname")} - set(docnames)
 
 
 def _remove_pages(app: Sphinx, removed) -> None:
@@ -381,6 +402,8 @@ def _index(app: Sphinx, env) -> dict[str, list[str]]:
 def _purge(app: Sphinx, env, docname: str) -> None:
     """Before sphinx-needs forgets a page's needs (priority 500): note them as they were."""
     build = _build(app)
+    if docname in build.purged:
+        return  # forgotten before the pages were read (_before_read): noted then
     state = build.state
     state.kinds.pop(docname, None)
     state.refs.pop(docname, None)
@@ -408,6 +431,12 @@ def _place(env, docname: str) -> tuple:
 def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
     build = _build(app)
     build.read = set(docnames)
+    # Every page about to be read forgets its needs first, as in a parallel build; Sphinx's serial reading
+    # forgets each just before reading it, so a need's ID another page about to be read also declares
+    # would still be taken, where a clean build would keep the one read first.
+    for docname in docnames:
+        app.events.emit("env-purge-doc", env, docname)
+        env.clear_doc(docname)
     if env.found_docs and build.read >= env.found_docs:
         build.fresh = True
 
