@@ -32,6 +32,7 @@ class Rule:
     answers: str = ""    # each="answer": the need type that answers
     when: Callable[[Requirement], bool] | None = None  # each="applicable": which requirements
     always: bool = False  # each="project": runs even where no requirement names it in `checks`
+    across: bool = False  # what it finds in one project depends on other projects' needs too
 
 
 RULES: dict[str, Rule] = {}

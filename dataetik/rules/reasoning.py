@@ -341,7 +341,7 @@ def _where(policy: Policy, need: dict) -> str:
     return f"{source_file(need)}:{line}" if line else source_file(need)
 
 
-@rule("repeated_reasoning", each="applicable", when=lambda req: "consideration" in req.answered_by,
+@rule("repeated_reasoning", each="applicable", when=lambda req: "consideration" in req.answered_by, across=True,
       description=N_("For each requirement answered by a consideration: the consideration is not (nearly) the text of "
                      "another consideration, in the same project or another – at most the share of words in common "
                      "the policy allows (max_similarity). Of two alike, the later one is reported; of two with the "
