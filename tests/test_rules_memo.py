@@ -142,6 +142,33 @@ def test_a_removed_file_is_not_kept(site, tmp_path):
     assert kept and not [file for _work, file in kept if file.endswith("gammel.csv")]
 
 
+def test_what_a_run_did_not_ask_for_at_all_is_kept(site, tmp_path):
+    """A rule not run (pytest -k, or run in the build) loses nothing; a rule run keeps only what it asked."""
+    saved = tmp_path / rules_memo.FILE_NAME
+    memo = rules_memo.FileMemo()
+    run(site, memo)
+    memo.save(saved)
+    before = pickle.loads(saved.read_bytes())["entries"]
+    (site / "projects/demo/noter.txt").unlink()
+    memo = rules_memo.load(saved)
+    policy = Policy.from_needs(load_needs(site / "_build" / "needs" / "needs.json", srcdir=site))
+    rules_memo.use(policy, memo)
+    assert [c.run() for c in all_cases(policy) if c.rule == "cpr_numbers"] == [[]]
+    memo.save(saved)
+    after = pickle.loads(saved.read_bytes())["entries"]
+    assert {e for e in before if e[0] != "personal_data"} == {e for e in after if e[0] != "personal_data"}
+    assert {e for e in before if e[0] == "personal_data"} - {e for e in after} == {("personal_data",
+                                                                                   "projects/demo/noter.txt")}
+
+
+def test_attach_keeps_a_memo_already_attached(site, tmp_path):
+    saved = _saved(site, tmp_path)
+    policy = Policy.from_needs(load_needs(site / "_build" / "needs" / "needs.json", srcdir=site))
+    memo = rules_memo.attach(policy, saved)
+    assert len(memo) > 0 and rules_memo.memo_of(policy) is memo
+    assert rules_memo.attach(policy, tmp_path / "elsewhere") is memo
+
+
 @pytest.mark.parametrize("settings, rule", [
     ("max_title_length = 200", "title_lengths"),  # the long heading is allowed now
     ('public_contacts = ["jens@example.dk"]', "contact_details"),  # the address is a published contact now

@@ -42,11 +42,13 @@ Key = tuple[int, int, int, int] | tuple[()]  # a file's stat; () for a text, nam
 
 class FileMemo:
     """(work, file) -> the result of the work on the file, valid while the file's key and the
-    context are those it was computed with. What a run asks for is what `save` keeps."""
+    context are those it was computed with. `save` keeps what this run asked for, and of a work it
+    did not ask at all (a rule not run: pytest -k, or run in the build) what the last run kept."""
 
     def __init__(self, entries: dict | None = None):
         self._kept: dict[tuple[str, str], tuple[Key, Any, Any]] = entries or {}  # from the last run
-        self._asked: dict[tuple[str, str], tuple[Key, Any, Any]] = {}  # asked for since: what is saved
+        self._asked: dict[tuple[str, str], tuple[Key, Any, Any]] = {}  # asked for since
+        self._works: set[str] = set()  # the works asked for since
         self.computed: list[tuple[str, str]] = []  # (work, file) worked out in this run, not taken from the memo
 
     def __len__(self) -> int:
@@ -61,14 +63,17 @@ class FileMemo:
         else:
             result = compute()
             self.computed.append((work, file))
+        self._works.add(work)
         if key is not None:
             self._asked[(work, file)] = (key, context, result)
         return result
 
     def save(self, path: Path) -> bool:
-        """Write what this run asked for (files removed since stay out), atomically: a temporary
-        file renamed over the old. False where it could not be written (the next run reads again)."""
-        data = {"header": _header(), "entries": self._asked}
+        """Write what this run asked for (a file removed, or changed too recently, is not kept) and the
+        works it did not ask at all, atomically: a temporary file renamed over the old. False where it
+        could not be written (the next run works everything out again)."""
+        unasked = {entry: kept for entry, kept in self._kept.items() if entry[0] not in self._works}
+        data = {"header": _header(), "entries": {**unasked, **self._asked}}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
@@ -100,6 +105,13 @@ def load(path: Path) -> FileMemo:
 def use(policy, memo: FileMemo) -> None:
     """The memo the site rules consult while checking this policy."""
     vars(policy)["_rules_memo"] = memo  # the policy is a frozen dataclass; the rules cache on it likewise
+
+
+def attach(policy, path: Path) -> FileMemo:
+    """The memo attached to the policy; where none is yet, the one saved at path, attached."""
+    if "_rules_memo" not in vars(policy):
+        use(policy, load(path))
+    return memo_of(policy)
 
 
 def memo_of(policy) -> FileMemo:
@@ -161,8 +173,8 @@ def _key(policy, path: str) -> Key | None:
 def _header() -> tuple:
     """What the kept results depend on besides the files: this format, the rules' code, the Python."""
     package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
+    code = hashlib.sha256()
     for pattern in _SOURCES:
         for source in sorted(package.glob(pattern)):
-            digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
-    return FORMAT, digest.hexdigest(), sys.version, sys.implementation.cache_tag
+            code.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
+    return FORMAT, code.hexdigest(), sys.version, sys.implementation.cache_tag
