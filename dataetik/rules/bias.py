@@ -127,9 +127,9 @@ def _looks_like_counts(path: Path) -> bool:
                      "published."))
 def row_level_data(policy: Policy) -> list[Finding]:
     policy_bias = PolicyBias.of(policy)
-    return row_level_files(policy.needs.srcdir, used_counts_files(policy), policy_bias.min_cell, policy_bias.max_kb,
-                           paths=site_paths(policy),
-                           looks_like_counts=lambda path: per_file(policy, "looks_like_counts", path, _looks_like_counts))
+    return row_level_files(
+        policy.needs.srcdir, used_counts_files(policy), policy_bias.min_cell, policy_bias.max_kb, paths=site_paths(policy),
+        looks_like_counts=lambda path: per_file(policy, "looks_like_counts", path, _looks_like_counts))
 
 
 def row_level_files(root: Path, counts_files: frozenset[Path] = frozenset(), min_cell: int | None = None,

@@ -77,7 +77,8 @@ def declared_needs(text: str) -> list[tuple[str, int, int, str]]:
 def _declared_in(path) -> list[tuple[str, int]]:
     """(ID, line) of each need the page declares under a valid ID (a bad ID is the build's to report)."""
     declared = declared_needs(path.read_text(encoding="utf-8", errors="replace"))
-    return [(need_id, line) for need_id, line, _directive_line, _directive in declared if re.match(model.ID_REGEX, need_id)]
+    return [(need_id, line) for need_id, line, _directive_line, _directive in declared
+            if re.match(model.ID_REGEX, need_id)]
 
 
 @rule("needs_are_whole", each="site",
@@ -97,7 +98,8 @@ def needs_are_whole(policy: Policy) -> list[Finding]:
         file = relative(policy, path)
         project = policy.project_of_file(file)
         for need_id, line in per_file(policy, "declared_needs", path, _declared_in):
-            # A bad ID (left out above) or a duplicate is the build's to report; here: needs that vanished without a word.
+            # A bad ID (left out above) or a duplicate is the build's to report; here: needs that vanished
+            # without a word.
             if policy.needs.get(need_id) is None:
                 found.append(Finding(
                     rule="", file=file, line=line, project=project, need=need_id,
