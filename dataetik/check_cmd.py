@@ -30,6 +30,7 @@ from dataetik.i18n import _, ngettext
 from dataetik.needs_data import Needs, load_needs
 from dataetik.policy import Policy
 from dataetik.report import Result, github, junit, text
+from dataetik.rules import memo as rules_memo
 from dataetik.rules import policy_cases, project_wide_names
 from dataetik.site_files import EXCLUDE_PATTERNS, site_files
 from dataetik.sphinx_run import run_sphinx
@@ -171,8 +172,11 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
                 gc.enable()
             judged = shared_findings.Judged("", Policy.from_needs(needs, vocab))
         policy = judged.policy
+        memo = rules_memo.attach(policy, doctrees / rules_memo.FILE_NAME)  # what the rules found in unchanged files
         cases, projects = policy_cases(policy), policy.projects
-        run = shared_findings.findings(judged)  # the project cases, after the policy's (as all_cases orders them)
+        # The project cases, after the policy's (as all_cases orders them); where only some projects changed,
+        # the others' as the last check found them.
+        run = shared_findings.findings(judged, quick.again, last.found) if quick else shared_findings.findings(judged)
         policy_results = [Result(c.rule, c.key, c.project, tuple(c.run())) for c in cases]
         tested = {c.key for c, _found in run if c.rule == "bias_result"}
         restated = {f.location for r in policy_results if r.rule == "requirement_words" for f in r.findings}
@@ -195,10 +199,12 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
             for f in r.findings:
                 found[f.project or r.project].append(f)
         planned = readiness.planned(policy, found)  # what go-live will demand: reported, failing nothing
+        memo.save(doctrees / rules_memo.FILE_NAME)
         if context is not None:
             project_recheck.save(doctrees, project_recheck.State(
                 built_with, str(policy.today), i18n.language(), project_recheck.settled(files, project_recheck.snapshot(site), annual),
-                project_recheck.stat_key(needs_json), project_recheck.project_folders(policy.needs.by_id), context, built))
+                project_recheck.stat_key(needs_json), project_recheck.project_folders(policy.needs.by_id), context, built,
+                shared_findings.found(run)))
     say("")
     say(text.render(results, requirement_url, planned, checked=needs_json.exists()))
     if junit_path:

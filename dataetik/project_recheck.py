@@ -30,7 +30,7 @@ import os
 import pickle
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from dataetik.findings import Finding
@@ -76,6 +76,7 @@ class State:
     folders: dict[str, str]  # project folder -> the project's ID
     context: dict[str, list[str]]  # project folder -> the other files its pages are read with
     build: list[Result] = field(default_factory=list)  # the build's messages, as check_cmd.build gave them
+    found: dict = field(default_factory=dict)  # what the project cases found (shared_findings.found)
 
 
 def load(doctrees: Path) -> State | None:
@@ -84,7 +85,8 @@ def load(doctrees: Path) -> State | None:
             state = pickle.load(f)
     except Exception:  # noqa: BLE001 - missing, or written by another version: build instead
         return None
-    return state if isinstance(state, State) else None
+    whole = isinstance(state, State) and vars(state).keys() == {f.name for f in fields(State)}
+    return state if whole else None  # a state of another shape: written by another version
 
 
 def save(doctrees: Path, state: State) -> None:
@@ -167,10 +169,11 @@ def _start_year(needs: dict, folder: str) -> str | None:
                  if n["type"] == "project" and (n.get("docname") or "").rsplit("/", 1)[0] == folder), None)
 
 
-def merge(old: dict, read: dict, folders: set[str], links: dict[str, bool]) -> dict | None:
+def merge(old: dict, read: dict, folders: set[str], links: dict[str, bool]) -> tuple[dict, set[str]] | None:
     """The needs of the last needs.json with the projects' needs (in `folders`) replaced by those just
-    `read`, back-links and dead links as sphinx-needs works them out; None where the result could
-    differ from a clean build's. `links`: each link type, and whether it allows dead links."""
+    `read`, back-links and dead links as sphinx-needs works them out, and the needs elsewhere whose
+    back-links changed; None where the result could differ from a clean build's. `links`: each link
+    type, and whether it allows dead links."""
     if any(_start_year(old, f) != _start_year(read, f) for f in folders):
         return None  # the yearly reports' pages depend on the earliest start
     replaced = {nid for nid, need in old.items() if _in(need.get("docname"), folders)}
@@ -191,6 +194,7 @@ def merge(old: dict, read: dict, folders: set[str], links: dict[str, bool]) -> d
     needs.update(read)
     needs = dict(sorted(needs.items()))
     backs = [f"{name}_back" for name in links]
+    before = {nid: [need.get(back) for back in backs] for nid, need in needs.items() if nid not in read}
     for need in needs.values():
         for back in backs:
             need[back] = []
@@ -203,7 +207,7 @@ def merge(old: dict, read: dict, folders: set[str], links: dict[str, bool]) -> d
         dead = [name for name in links for t in needs[nid].get(name) or [] if t not in needs]
         needs[nid]["has_dead_links"] = bool(dead)
         needs[nid]["has_forbidden_dead_links"] = any(not links[name] for name in dead)
-    return needs
+    return needs, {nid for nid, was in before.items() if was != [needs[nid][back] for back in backs]}
 
 
 # --- the check -----------------------------------------------------------------------------------
@@ -216,6 +220,11 @@ class Rechecked:
     folders: set[str]  # the project folders read again
     needs: dict  # every need, as needs.json now holds them
     build: list[Result]  # the build's messages, as a build of the whole site would give them
+    again: set[str]  # the projects whose needs may have changed: their checks run again
+
+
+def _projects_of(needs: dict, ids) -> set[str]:
+    return {pid for nid in ids for pid in ([nid] if needs[nid]["type"] == "project" else needs[nid].get("belongs_to") or [])}
 
 
 def _key(finding: Finding) -> tuple:
@@ -237,10 +246,12 @@ def _read(site: Path, folders: set[str], state: State, vocab) -> tuple[dict, lis
 
     include = sorted({name for folder in folders for name in state.context[folder]} | {f"{f}/**" for f in folders})
     with tempfile.TemporaryDirectory(prefix="dataetik-recheck-") as tmp:
-        # The html builder, as the full check's, in a folder of its own: its pages warn as the check's do (e.g.
-        # a graph); the yearly reports' pages are not written into the site (merge refuses a changed start year).
+        # The html builder, as the full check's, in a folder of its own, writing the projects' pages only: they
+        # warn as the check's do (e.g. a graph); the yearly reports' pages are not written into the site (merge
+        # refuses a changed start year).
+        pages = sorted(path for folder in folders for path in (site / folder).rglob("*.md"))
         log, failure, app = run_sphinx(site, Path(tmp) / "out", Path(tmp) / "doctrees", "html",
-                                       {"include_patterns": include, "dataetik_annual_reports": ""})
+                                       {"include_patterns": include, "dataetik_annual_reports": ""}, write=pages)
         if failure is not None:
             if isinstance(failure, KeyboardInterrupt):
                 raise failure
@@ -273,7 +284,7 @@ def attempt(site: Path, out: Path, state: State | None, now: dict[str, tuple], b
     data = json.loads(needs_json.read_text(encoding="utf-8"))
     version = data["versions"][data.get("current_version", "")]
     if not folders:
-        return Rechecked(folders, version["needs"], state.build)
+        return Rechecked(folders, version["needs"], state.build, set())
     read = _read(site, folders, state, vocab)
     if read is None:
         return None
@@ -281,13 +292,14 @@ def attempt(site: Path, out: Path, state: State | None, now: dict[str, tuple], b
     said_before = Counter(_key(f) for r in state.build if _inside(r, folders) for f in r.findings)
     if Counter(_key(f) for f in messages) - said_before:
         return None  # a message the last check did not give may depend on the whole site
-    merged = merge(version["needs"], needs, folders, links)
-    if merged is None:
+    merge_result = merge(version["needs"], needs, folders, links)
+    if merge_result is None:
         return None
+    merged, touched = merge_result
     version["needs"], version["needs_amount"] = merged, len(merged)
     written = needs_json.with_suffix(".json.tmp")
     written.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")  # as sphinx-needs writes it
     os.replace(written, needs_json)
     build = [r for r in state.build if not _inside(r, folders)]
     build += [Result("build", f.location, "", (f,)) for f in messages]
-    return Rechecked(folders, merged, build)
+    return Rechecked(folders, merged, build, _projects_of(merged, needs.keys() | touched))

@@ -22,7 +22,8 @@ from dataetik import i18n
 from dataetik.findings import Finding
 from dataetik.needs_data import Needs
 from dataetik.policy import Policy, today
-from dataetik.rules import Case, project_cases
+from dataetik.rules import RULES, Case, project_cases
+from dataetik.rules import memo as rules_memo
 from dataetik.vocabulary import Vocabulary
 
 _ON_APP = "_dataetik_judged"  # on the app, never on the env: nothing of it is pickled
@@ -68,17 +69,33 @@ def judged(app: Sphinx) -> Judged:
     kept = getattr(app, _ON_APP, None)
     if kept is None or kept[0] is not built_from:
         text = needs_json_text(app)
-        kept = (built_from, Judged(text, Policy.from_needs(needs_of(text, Path(app.srcdir)), built_from.vocabulary)))
+        policy = Policy.from_needs(needs_of(text, Path(app.srcdir)), built_from.vocabulary)
+        rules_memo.attach(policy, Path(app.doctreedir) / rules_memo.FILE_NAME)  # dataetik check saves it there
+        kept = (built_from, Judged(text, policy))
         setattr(app, _ON_APP, kept)
     return kept[1]
 
 
-def findings(judged: Judged) -> list[tuple[Case, list[Finding]]]:
-    """Every project case of the policy with its findings, run once."""
+def findings(judged: Judged, again: set[str] | None = None,
+             last: dict[tuple[str, str], list[Finding]] | None = None) -> list[tuple[Case, list[Finding]]]:
+    """Every project case of the policy with its findings, run once. Given what the `last` check found
+    ((rule, key) -> findings, where any), a case of a project not run `again` takes those, unless its
+    rule looks across projects (dataetik.project_recheck: only those projects' needs may have changed)."""
     if judged.findings is None:
         judged.language = i18n.language()
-        judged.findings = [(case, case.run()) for case in project_cases(judged.policy)]
+        judged.findings = [(case, _found(case, again, last)) for case in project_cases(judged.policy)]
     return judged.findings
+
+
+def _found(case: Case, again: set[str] | None, last: dict | None) -> list[Finding]:
+    if last is None or case.project in again or RULES[case.rule].across:
+        return case.run()
+    return last.get((case.rule, case.key), [])
+
+
+def found(run: list[tuple[Case, list[Finding]]]) -> dict[tuple[str, str], list[Finding]]:
+    """What the project cases found, as `findings` takes it next time."""
+    return {(case.rule, case.key): found for case, found in run if found}
 
 
 def taken(app: Sphinx | None, needs_json: Path, vocab: Vocabulary, srcdir: Path) -> Judged | None:

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 
-def run_sphinx(site: Path, out: Path, doctrees: Path, builder: str = "html",
-               overrides: dict | None = None) -> tuple[str, BaseException | None, object]:
-    """Build: (the warnings as Sphinx writes them, the exception that stopped it, the Sphinx application:
-    what it judged while it built, the checks may take)."""
+def run_sphinx(site: Path, out: Path, doctrees: Path, builder: str = "html", overrides: dict | None = None,
+               write: list[Path] | None = None) -> tuple[str, BaseException | None, object]:
+    """Build (`write`: read what is outdated, write only these files' pages): (the warnings as Sphinx
+    writes them, the exception that stopped it, the Sphinx application: what it judged while it built,
+    the checks may take)."""
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -31,7 +32,7 @@ def run_sphinx(site: Path, out: Path, doctrees: Path, builder: str = "html",
                          confoverrides={"nitpicky": True, "dataetik_fresh_navigation": False, **(overrides or {})})
             gc.freeze()
             gc.enable()
-            app.build()
+            app.build(False, [str(path) for path in write]) if write else app.build()
     except (Exception, SystemExit, KeyboardInterrupt) as err:  # noqa: BLE001 - said to the author by the caller
         return warnings.getvalue(), err, app
     finally:

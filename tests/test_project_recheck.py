@@ -32,11 +32,24 @@ MORE = {  # edits besides test_incremental's (file, old, new)
 STEPS = [("link", True), ("status", True), ("counts", True), ("nothing", True), ("page added", False),
          ("text", True), ("requirement", False), ("title", True), ("ID of another project", False),
          ("ID back", False), ("start year", False), ("new warning", False), ("warning gone", True),
-         ("unlinked", True)]
+         ("unlinked", True), ("copied text", True), ("own text", True)]
+ANDET_TEXT = "Formålet er at finde den rette praktikplads hurtigere, og vi bruger kun navnet til det."
+
+
+def _consideration_text(page: Path, nid: str) -> str:
+    text = page.read_text(encoding="utf-8")
+    start = text.index("\n\n", text.index(f":id: {nid}")) + 2
+    return text[start:text.index("\n:::", start)]
 
 
 def _apply(site: Path, name: str) -> None:
     if name == "nothing":
+        return
+    if name in ("copied text", "own text"):  # the other project's consideration, the later of two alike, is reported
+        page = site / ANDET
+        new = _consideration_text(site / DEMO, "C_DEMO_FORMAAL") if name == "copied text" else ANDET_TEXT
+        page.write_text(page.read_text(encoding="utf-8").replace(_consideration_text(page, "C_ANDET_FORMAAL"), new),
+                        encoding="utf-8")
         return
     if name in EDITS:
         _edit(site, name)
@@ -132,7 +145,8 @@ def test_the_merge_replaces_a_projects_needs_and_works_out_the_back_links_again(
     read = {n["id"]: n for n in [_need("PRJ_X", "projects/x/index", "project"),
                                  _need("C_X", "projects/x/index", addresses=["R_B"]),
                                  _need("C_X2", "projects/x/index", addresses=["R_A", "R_GONE"], reviews=["BT_GONE"])]}
-    merged = project_recheck.merge(_old(), read, {"projects/x"}, LINKS)
+    merged, touched = project_recheck.merge(_old(), read, {"projects/x"}, LINKS)
+    assert touched == {"R_A", "R_B"}  # their back-links changed; C_Y's and PRJ_Y's did not
     assert list(merged) == sorted(merged)
     assert merged["R_A"]["addresses_back"] == ["C_X2", "C_Y"]
     assert merged["R_B"]["addresses_back"] == ["C_X"]
