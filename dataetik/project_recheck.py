@@ -31,6 +31,7 @@ import pickle
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, fields
+from json.decoder import scanstring
 from pathlib import Path
 
 from dataetik.findings import Finding
@@ -210,6 +211,55 @@ def merge(old: dict, read: dict, folders: set[str], links: dict[str, bool]) -> t
     return needs, {nid for nid, was in before.items() if was != [needs[nid][back] for back in backs]}
 
 
+# --- needs.json, read and written as sphinx-needs writes it -------------------------------------------
+
+class _Layout(ValueError):
+    """The text is not laid out as json.dumps(data, sort_keys=True) lays it out."""
+
+
+def _expect(text: str, i: int, token: str) -> int:
+    if not text.startswith(token, i):
+        raise _Layout(i)
+    return i + len(token)
+
+
+def _object(text: str, i: int, path: tuple, spans: dict, scan) -> tuple[dict, int]:
+    """The object at i, and where each value is written (deeper than a version's keys, by path): the
+    versions, their keys and their needs are walked here; any other value json's own scanner reads."""
+    i, found = _expect(text, i, "{"), {}
+    while not text.startswith("}", i):
+        if found:
+            i = _expect(text, i, ", ")
+        key, i = scanstring(text, _expect(text, i, '"'))
+        start = i = _expect(text, i, ": ")
+        walk = (path, key) == ((), "versions") or path == ("versions",) or (path[:1], len(path), key) == (("versions",), 2, "needs")
+        found[key], i = _object(text, i, (*path, key), spans, scan) if walk else scan(text, i)
+        if len(path) >= 2:
+            spans[(*path, key)] = (start, i)
+    return found, i + 1
+
+
+def read_needs_json(text: str) -> tuple[dict, dict[tuple, tuple[int, int]]]:
+    """A needs.json's data, and where each version's values and needs are written in it."""
+    spans: dict = {}
+    data, end = _object(text, 0, (), spans, json.JSONDecoder().scan_once)
+    if end != len(text):
+        raise _Layout(end)
+    return data, spans
+
+
+def needs_json_text(text: str, spans: dict, version: str, needs: dict, changed: set[str]) -> str:
+    """The text json.dumps(data, sort_keys=True) gives once the version's needs are `needs` (in ID
+    order), each need not `changed` copied from the old text: only what changed is encoded again."""
+    place = ("versions", version)
+    written = ", ".join(f"{json.dumps(nid)}: " + (text[slice(*spans[(*place, "needs", nid)])]
+                                                  if nid not in changed and (*place, "needs", nid) in spans
+                                                  else json.dumps(need, sort_keys=True))
+                        for nid, need in needs.items())
+    (start, end), (amount_start, amount_end) = spans[(*place, "needs")], spans[(*place, "needs_amount")]
+    return f"{text[:start]}{{{written}}}{text[end:amount_start]}{len(needs)}{text[amount_end:]}"
+
+
 # --- the check -----------------------------------------------------------------------------------
 
 MAX_FOLDERS = 20  # more projects changed than this: the incremental build is as quick
@@ -281,8 +331,15 @@ def attempt(site: Path, out: Path, state: State | None, now: dict[str, tuple], b
         return None
     if any(f.cause for r in state.build for f in r.findings):
         return None  # an ID used twice: which of the two needs exists depends on every page
-    data = json.loads(needs_json.read_text(encoding="utf-8"))
-    version = data["versions"][data.get("current_version", "")]
+    text = needs_json.read_text(encoding="utf-8")
+    try:
+        data, spans = read_needs_json(text)
+    except (_Layout, ValueError):
+        return None  # not as sphinx-needs writes it
+    current = data.get("current_version", "")
+    version = data["versions"][current]
+    if list(version) != ["creator", "needs", "needs_amount", "needs_schema"]:
+        return None
     if not folders:
         return Rechecked(folders, version["needs"], state.build, set())
     read = _read(site, folders, state, vocab)
@@ -296,9 +353,8 @@ def attempt(site: Path, out: Path, state: State | None, now: dict[str, tuple], b
     if merge_result is None:
         return None
     merged, touched = merge_result
-    version["needs"], version["needs_amount"] = merged, len(merged)
     written = needs_json.with_suffix(".json.tmp")
-    written.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")  # as sphinx-needs writes it
+    written.write_text(needs_json_text(text, spans, current, merged, needs.keys() | touched), encoding="utf-8")
     os.replace(written, needs_json)
     build = [r for r in state.build if not _inside(r, folders)]
     build += [Result("build", f.location, "", (f,)) for f in messages]

@@ -9,6 +9,7 @@ writes no page and changes no file of the site.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from dataetik.i18n import _
 from test_incremental import DEMO, EDITS, TODAY, _check, _edit, _make, _needs, _report
 
 ANDET = "projects/andet/index.md"
+NEEDS_JSON = "_build/check/needs.json"
 MORE = {  # edits besides test_incremental's (file, old, new)
     "page added": ("projects/demo/mere.md", "", "# Mere om projektet\n\nEn side mere.\n"),
     "ID of another project": (ANDET, ":id: C_ANDET_FORMAAL", ":id: C_DEMO_FORMAAL"),
@@ -92,7 +94,8 @@ def test_an_edit_is_checked_without_building_where_only_projects_changed(sites, 
     assert code == code_clean
     assert _report(site, said) == _report(clean, said_clean)
     assert _needs(site) == _needs(clean)
-    if quick:
+    if quick:  # byte for byte as sphinx-needs writes it
+        assert (site / NEEDS_JSON).read_text(encoding="utf-8") == (clean / NEEDS_JSON).read_text(encoding="utf-8")
         assert _written(site) == before  # no page written, no file of the site changed
 
 
@@ -195,3 +198,21 @@ def test_what_changed_outside_the_projects_or_a_page_added_is_not_the_quick_chec
     assert changed(**{"projects/x/new.md": (4,)}) is None  # a page added
     assert changed(**{"index.md": (4,)}) is None
     assert changed(**{"projects/z/index.md": (4,)}) is None  # not a known project's folder
+
+
+def test_needs_json_is_written_as_sphinx_needs_writes_it_encoding_only_what_changed():
+    needs = {f"N_{i}": {"id": f"N_{i}", "title": f"Nål {i}", "links": [], "arch": {"x": [1, {"y": None}]}} for i in range(5)}
+    data = {"current_version": "", "project": "P", "versions": {"": {
+        "creator": {"program": "sphinx_needs"}, "needs": needs, "needs_amount": 5, "needs_schema": {"a": 1}}}}
+    text = json.dumps(data, sort_keys=True)
+    read, spans = project_recheck.read_needs_json(text)
+    assert read == data
+    new = {nid: need for nid, need in read["versions"][""]["needs"].items() if nid != "N_1"}
+    new["N_2"]["title"], new["N_9"] = "Ændret", {"id": "N_9"}
+    data["versions"][""].update(needs=new, needs_amount=len(new))
+    assert project_recheck.needs_json_text(text, spans, "", new, {"N_2", "N_9"}) == json.dumps(data, sort_keys=True)
+    # Copied, not encoded again: a need not said to have changed keeps its old text.
+    copied = json.loads(project_recheck.needs_json_text(text, spans, "", new, {"N_9"}))
+    assert copied["versions"][""]["needs"]["N_2"]["title"] == "Nål 2"
+    with pytest.raises(ValueError):
+        project_recheck.read_needs_json(json.dumps(data, sort_keys=True, indent=1))  # not laid out as written
