@@ -7,7 +7,8 @@ step in a process of its own (bench/steps.py), timed (wall and CPU seconds) with
   sidebar and a dot run per diagram, without what dataetik does to keep big builds fast;
 - the full html build (as `make html` runs Sphinx) and the `needs` builder;
 - the policy checks over the html build's needs.json;
-- `dataetik check` as an author runs it, then again after editing one consideration.
+- `dataetik check` as an author runs it, then again after editing one consideration (checked without
+  building, dataetik.project_recheck), and after another edit with `--sider` (through the incremental build).
 
 Prints a Markdown table; asserts nothing. Usage:
 
@@ -38,6 +39,7 @@ STEPS = {  # key: the row's label
     "checks": "checks over needs.json",
     "check": "`dataetik check` (first)",
     "recheck": "`dataetik check` after one edit",
+    "recheck_pages": "`dataetik check --sider` after one edit",
 }
 
 
@@ -65,11 +67,14 @@ def measure(site: Path, n: int, plain: bool) -> tuple[dict[str, steps.Step], dic
     # The check exits 1 when it finds something; the synthetic site is meant to pass, and says so below.
     done["check"] = steps.run(steps.dataetik_check(), site, ok=(0, 1))
     edit_one_consideration(site, n)
-    done["recheck"] = steps.run(steps.dataetik_check(), site, ok=(0, 1))
+    done["recheck"] = steps.run(steps.dataetik_check(), site, ok=(0, 1))  # without building: only a project changed
+    edit_one_consideration(site, n)
+    done["recheck_pages"] = steps.run(steps.dataetik_check("--sider"), site, ok=(0, 1))  # through the build
     seconds, cpu, cases, failed = done["checks"].stdout.split()
     done["checks"].seconds, done["checks"].cpu = float(seconds), float(cpu)  # the checks' own, not the interpreter's start
     counts = {"needs": len(load_needs(out / "html" / "needs.json").by_id), "cases": int(cases), "failed": int(failed),
-              "check_rc": done["check"].returncode, "recheck_rc": done["recheck"].returncode}
+              "check_rc": done["check"].returncode, "recheck_rc": done["recheck"].returncode,
+              "recheck_pages_rc": done["recheck_pages"].returncode}
     return done, counts
 
 

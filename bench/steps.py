@@ -52,7 +52,7 @@ def checks(needs_json: Path, site: Path) -> list[str]:
     return [sys.executable, str(Path(__file__).parent / "checks_step.py"), str(needs_json), str(site)]
 
 
-def dataetik_check() -> list[str]:
+def dataetik_check(*options: str) -> list[str]:
     """`dataetik check` as an author runs it in the site's folder."""
     script = Path(sys.executable).parent / "dataetik"
-    return [str(script), "check"] if script.exists() else [sys.executable, "-m", "dataetik.cli", "check"]
+    return [str(script), "check", *options] if script.exists() else [sys.executable, "-m", "dataetik.cli", "check", *options]
