@@ -216,3 +216,12 @@ def test_needs_json_is_written_as_sphinx_needs_writes_it_encoding_only_what_chan
     assert copied["versions"][""]["needs"]["N_2"]["title"] == "Nål 2"
     with pytest.raises(ValueError):
         project_recheck.read_needs_json(json.dumps(data, sort_keys=True, indent=1))  # not laid out as written
+
+
+def test_another_day_is_checked_through_the_build(sites, monkeypatch):
+    """What the last check left was judged on its day: another day builds (the yearly pages, the dates)."""
+    site, _clean = sites
+    monkeypatch.setenv("DATAETIK_TODAY", "2026-11-27")
+    _apply(site, "nothing")
+    assert _check(site, clean=False, pages=False)[1][0] == _("Building what changed since the last check ...")
+    assert _check(site, clean=False, pages=False)[1][0].endswith(_("nothing changed") + " ...")  # built on that day
