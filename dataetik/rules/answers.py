@@ -14,6 +14,7 @@ from dataetik.i18n import N_, _, ngettext
 from dataetik.needs_data import option_line, source_file
 from dataetik.policy import Policy, Requirement, parse_date, unknown_words
 from dataetik.rules import rule
+from dataetik.rules.memo import per_text
 
 # Text the `dataetik new` template and careless authors leave behind: the markers in capitals,
 # or "udfyldes" as a note of its own – opening the text or a paragraph, or in brackets – not in
@@ -119,16 +120,33 @@ def min_words(policy: Policy) -> int:
     return int(policy.setting("min_words") or 0)
 
 
-def text_problem(need: dict, min_words: int) -> tuple[str, str] | None:
-    """Why a consideration's text is not real reasoning, as (problem, fix); None if it is."""
-    text = need.get("content") or ""
-    placeholder = placeholder_in(text)
+def text_facts(policy: Policy | None, text: str) -> tuple[str | None, int, str]:
+    """What the rules judge a consideration's text by, before it is put into words: the placeholder it holds
+    (or None), its number of words, and its words in lower case joined by spaces (no word holds one: the
+    same words, the same string; it is how the texts are compared). Kept per text in the policy's rules
+    memo: tokenising every text again on each check run was most of the consideration rules' time."""
+    if policy is None:
+        return _facts(text)
+    seen = vars(policy).setdefault("_text_facts", {})  # asked by three rules: the memo is asked once per text
+    facts = seen.get(text)
+    if facts is None:
+        facts = seen[text] = per_text(policy, "text_facts", text, lambda: _facts(text))
+    return facts
+
+
+def _facts(text: str) -> tuple[str | None, int, str]:
+    return placeholder_in(text), _words(text), " ".join(lower_words(text))
+
+
+def text_problem(need: dict, min_words: int, policy: Policy | None = None) -> tuple[str, str] | None:
+    """Why a consideration's text is not real reasoning, as (problem, fix); None if it is. With the
+    policy, the text's facts come from its rules memo where they were worked out before."""
+    placeholder, words, _lowered = text_facts(policy, need.get("content") or "")
     if placeholder:
         return (_("The consideration {id} contains the placeholder '{placeholder}'.").format(
                     id=need["id"], placeholder=placeholder),
                 _("Replace the placeholder with your own reasoning."))
-    if _words(text) < min_words:
-        words = _words(text)
+    if words < min_words:
         return (ngettext("The consideration {id} has only {words} word; the policy demands at least {min_words}.",
                          "The consideration {id} has only {words} words; the policy demands at least {min_words}.",
                          words).format(id=need["id"], words=words, min_words=min_words),
@@ -175,7 +193,7 @@ def consideration(policy: Policy, project: dict, req: Requirement) -> list[Findi
         )]
     least = min_words(policy)
     return [finding(policy, need, project, *problem, req.id)
-            for need in found if (problem := text_problem(need, least))]
+            for need in found if (problem := text_problem(need, least, policy))]
 
 
 @rule("biastest", each="answer", answers="biastest",

@@ -22,7 +22,7 @@ from dataetik.i18n import N_, _, ngettext
 from dataetik.needs_data import source_file
 from dataetik.policy import Policy, Requirement
 from dataetik.rules import collector_paused, rule
-from dataetik.rules.answers import answers, finding, lower_words, min_words, text_problem
+from dataetik.rules.answers import answers, finding, min_words, text_facts, text_problem
 from dataetik.rules.memo import digest, per_text
 
 # A reference names a place in a few words ("afsnit 3 om formål"); a longer clause after the
@@ -58,7 +58,7 @@ def _considerations(policy: Policy, project: dict, req: Requirement) -> list[dic
         least = min_words(policy)
         cache[key] = [need for need in answers(policy, project, "consideration", req)
                       if next((a for a in need.get("addresses") or [] if a in applicable), None) == req.id
-                      and text_problem(need, least) is None]
+                      and text_problem(need, least, policy) is None]
     return list(cache[key])
 
 
@@ -184,15 +184,21 @@ class Index:
     at all, order aside (counted in bags of words, then difflib's quick_ratio); only those few are
     confirmed by difflib's ratio on their words – the share of words the two have in common, in order."""
 
-    def __init__(self, needs: list[dict], most: float):
+    def __init__(self, needs: list[dict], most: float, policy: Policy | None = None):
         self.most = most
-        texts: dict[tuple[str, ...], list[dict]] = {}
+        texts: dict[str, list[dict]] = {}  # by the words in lower case, joined (text_facts)
         for need in needs:
-            texts.setdefault(lower_words(need.get("content") or ""), []).append(need)
-        self.words = list(texts)
+            texts.setdefault(text_facts(policy, need.get("content") or "")[2], []).append(need)
+        self._texts = list(texts)
         self.members = [sorted(group, key=_order) for group in texts.values()]
         self.group_of = {need["id"]: g for g, group in enumerate(self.members) for need in group}
         self._alike: dict[int, list[tuple[int, float]]] | None = None
+
+    @functools.cached_property
+    def words(self) -> list[tuple[str, ...]]:
+        """Each group's words, in order: split only where the texts are compared (not when the memo has
+        the pairs)."""
+        return [tuple(text.split(" ")) if text else () for text in self._texts]
 
     def alike(self, g: int) -> list[tuple[int, float]]:
         """The other groups whose text is more alike than `most`, with the ratio."""
@@ -321,9 +327,9 @@ def index(policy: Policy) -> Index:
     if "_reasoning_index" not in cache:
         least = min_words(policy)
         with collector_paused():  # the words of every consideration: millions of strings, no cycles
-            needs = [n for n in policy.needs.of_type("consideration") if text_problem(n, least) is None]
+            needs = [n for n in policy.needs.of_type("consideration") if text_problem(n, least, policy) is None]
             most = max_similarity(policy)
-            index = Index(needs, most)
+            index = Index(needs, most, policy)
             # Compared now, in one go; the same texts give the same pairs, so an edit elsewhere (a status, a
             # counts file) finds them in the memo. (The texts, as the index groups them, are its only input.)
             texts = "\0".join(digest(n.get("content") or "") for n in needs)
