@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -348,3 +349,78 @@ def test_a_changed_reference_phrase_is_not_answered_from_the_memo(site, tmp_path
     results = run(site, memo)
     assert results == run(site)
     assert "referring_reasoning" in rules_with_findings(results)
+
+
+# --- texts: what the consideration rules judge a text by (answers.text_facts) -----------------------
+
+def set_min_words(root: Path, least: int) -> None:
+    """The policy's minimum length of a consideration (a requirement's field), as a build of the edited
+    policy page would give it."""
+    path = root / "_build" / "needs" / "needs.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for version in data["versions"].values():
+        version["needs"]["R_FORMAAL"]["min_words"] = str(least)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def short_or_unfinished(results: list) -> list[str]:
+    """The considerations the consideration rule finds not to be real reasoning."""
+    return [f.need for rule, _key, found in results if rule == "consideration" for f in found
+            if f.need.startswith("C_")]
+
+
+def text_facts_computed(memo: rules_memo.FileMemo) -> int:
+    return sum(1 for work, _name in memo.computed if work == "text_facts")
+
+
+def test_an_edited_text_is_judged_again_and_the_others_come_from_the_memo(site, tmp_path):
+    saved = tmp_path / rules_memo.FILE_NAME
+    memo = rules_memo.FileMemo()
+    assert run(site, memo) == run(site)
+    assert text_facts_computed(memo) == 2  # the two considerations' texts
+    memo.save(saved)
+    memo = rules_memo.load(saved)
+    assert run(site, memo) == run(site)
+    assert text_facts_computed(memo) == 0
+    # (the new text, the considerations judged not real reasoning, texts worked out again)
+    for content, found, again in [("TODO: skriv om sikkerheden.", ["C_DEMO_SIKKERHED"], 1),
+                                  ("For kort.", ["C_DEMO_SIKKERHED"], 1),
+                                  (FORMAAL.replace("hurtigere", "HURTIGERE"), [], 1),
+                                  (FORMAAL, [], 0),  # the other consideration's text
+                                  ("For kort.", ["C_DEMO_SIKKERHED"], 1)]:  # a text gone is not kept
+        edit_needs(site, {"C_DEMO_SIKKERHED": content})
+        memo = rules_memo.load(saved)
+        results = run(site, memo)
+        assert results == run(site), content
+        assert short_or_unfinished(results) == found, content
+        assert text_facts_computed(memo) == again, content
+        memo.save(saved)
+
+
+@pytest.mark.parametrize("before, after, found", [(12, 20, ["C_DEMO_FORMAAL", "C_DEMO_SIKKERHED"]),
+                                                   (20, 12, [])])
+def test_a_changed_minimum_length_is_not_answered_from_the_memo(site, tmp_path, before, after, found):
+    """The memo keeps a text's facts, never a verdict under the policy's min_words: under another minimum a
+    warm memo judges as a check without one (it would not if a verdict were kept under the text alone)."""
+    set_min_words(site, before)
+    saved = tmp_path / rules_memo.FILE_NAME
+    memo = rules_memo.FileMemo()
+    assert short_or_unfinished(run(site, memo)) != found
+    memo.save(saved)
+    set_min_words(site, after)
+    memo = rules_memo.load(saved)
+    results = run(site, memo)
+    assert results == run(site)
+    assert short_or_unfinished(results) == found
+    assert text_facts_computed(memo) == 0
+
+
+def test_the_words_kept_joined_are_the_texts_words():
+    """The index splits the words the memo keeps joined: the same words as tokenising the text."""
+    from dataetik.rules.answers import lower_words, text_facts
+    from dataetik.rules.reasoning import Index
+
+    texts = ["", "  ", "Æbler og ØL – 3½ × 2", "İstanbul", "a\u00a0b\tc\nd", "under_score x²", "ﬁ ǅ ẞ", "TODO"]
+    needs = [{"id": f"C_{i}", "content": t, "docname": "p", "lineno": i} for i, t in enumerate(texts)]
+    assert sorted(Index(needs, 0.9).words) == sorted(set(map(lower_words, texts)))
+    assert [text_facts(None, t)[1] for t in texts] == [len(re.findall(r"\w+", t)) for t in texts]
