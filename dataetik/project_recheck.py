@@ -194,21 +194,24 @@ def merge(old: dict, read: dict, folders: set[str], links: dict[str, bool]) -> t
     needs = {nid: need for nid, need in old.items() if nid not in replaced}
     needs.update(read)
     needs = dict(sorted(needs.items()))
-    backs = [f"{name}_back" for name in links]
-    before = {nid: [need.get(back) for back in backs] for nid, need in needs.items() if nid not in read}
-    for need in needs.values():
-        for back in backs:
-            need[back] = []
-    for nid, need in needs.items():  # in ID order, as sphinx-needs sorts them
-        for name, back in zip(links, backs):
-            for target in need.get(name) or []:
-                if target in needs and nid not in needs[target][back][-1:]:
-                    needs[target][back].append(nid)
+    # A need's back-links are the needs linking to it: only those the replaced or the read needs link to,
+    # and the read needs themselves, can have others now. Each list deduplicated in ID order, as sphinx-needs'.
+    linked = {t for need in (*(old[nid] for nid in replaced), *read.values()) for name in links for t in need.get(name) or []}
+    touched = set()
+    for nid in (linked | read.keys()) & needs.keys():
+        was = old.get(nid)  # for a need read again, as the last needs.json held it
+        for name in links:
+            back = f"{name}_back"
+            kept = {src for src in (was.get(back) or []) if src not in replaced} if was else set()
+            now = sorted(kept | {src for src, need in read.items() if nid in (need.get(name) or [])})
+            if nid not in read and needs[nid].get(back) != now:
+                touched.add(nid)
+            needs[nid][back] = now
     for nid in read:
         dead = [name for name in links for t in needs[nid].get(name) or [] if t not in needs]
         needs[nid]["has_dead_links"] = bool(dead)
         needs[nid]["has_forbidden_dead_links"] = any(not links[name] for name in dead)
-    return needs, {nid for nid, was in before.items() if was != [needs[nid][back] for back in backs]}
+    return needs, touched
 
 
 # --- needs.json, read and written as sphinx-needs writes it -------------------------------------------

@@ -99,7 +99,8 @@ def policy_cases(policy: Policy) -> list[Case]:
     return cases
 
 
-def project_cases(policy: Policy) -> list[Case]:
+def project_cases(policy: Policy, only: str | None = None) -> list[Case]:
+    """The cases of every project, or `only` of the project with that ID."""
     answer_rules = {r.answers: r for r in _rules("answer")}
     applicable_rules, biastest_rules = _rules("applicable"), _rules("biastest")
     # Project-wide rules run once per project, citing the requirement that names them in
@@ -110,6 +111,8 @@ def project_cases(policy: Policy) -> list[Case]:
     meeting: dict[int, list[Rule]] = {}  # requirement -> the applicable rules it meets, asked once per requirement
     for project in policy.projects:
         pid = project["id"]
+        if only is not None and pid != only:
+            continue
         for req in policy.applicable(project):
             key = f"{pid}-{req.id}"
             cases += [Case(policy, answer_rules[answer], key, pid, project, req)
