@@ -118,6 +118,8 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
     doctrees = site / "_build" / "check-doctrees"
     started = time.perf_counter()
     files = project_recheck.snapshot(site)  # before anything is read
+    # Where only projects changed, their pages are read in a side build from now on, while this goes on.
+    pending = None if clean or pages else project_recheck.start(site, doctrees, out, files)
     i18n.use(declared_language(site, EXCLUDE_PATTERNS) or i18n.language())  # as far as the policy can be read
     built_with = freshness.fingerprint(site)
     reason = from_scratch(doctrees, built_with, clean)
@@ -129,6 +131,8 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
         vocab = load_site(site, EXCLUDE_PATTERNS, project_wide_names())
         i18n.use(vocab.language)
     except VocabularyError as err:
+        if pending:
+            pending.cancel()
         if not reason:
             say(_("Building what changed since the last check ..."))
         finding = Finding(rule="vocabulary", file=err.file.relative_to(site).as_posix(), line=err.line,
@@ -136,8 +140,10 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
         say(text.render([Result("vocabulary", finding.location, "", (finding,))], checked=False))
         return 1
     unreadable = unreadable_pages(site)
-    last = None if reason or pages or unreadable else project_recheck.load(doctrees)
-    quick = project_recheck.attempt(site, out, last, files, built_with, vocab, i18n.language()) if last else None
+    quick = pending.finish(out, built_with, vocab, i18n.language()) if pending and not (reason or unreadable) else None
+    if pending:
+        pending.cancel()  # where it was not taken
+    last = pending.state if quick else None
     project_recheck.forget(doctrees)  # until this check is done
     results, app, context, annual = [Result("build", f.location, "", (f,)) for f in unreadable], None, None, ""
     if quick:

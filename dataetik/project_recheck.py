@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import signal
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -288,12 +289,11 @@ def _inside(result: Result, folders: set[str]) -> bool:
     return _folder_of(result.findings[0].file, folders) is not None
 
 
-def _read(site: Path, folders: set[str], state: State, vocab) -> tuple[dict, list[Finding], dict[str, bool]] | None:
-    """The needs on the folders' pages, the build's messages about their files, and the link types
-    (whether each allows dead links); None where the build failed."""
+def _read(site: Path, folders: set[str], state: State) -> tuple[dict, str, dict[str, bool]] | None:
+    """The needs on the folders' pages, what the build said (its warnings, as Sphinx writes them), and
+    the link types (whether each allows dead links); None where the build failed."""
     from sphinx_needs.data import SphinxNeedsData
 
-    from dataetik.build_messages import parse_warnings
     from dataetik.shared_findings import needs_json_text
     from dataetik.sphinx_run import run_sphinx
 
@@ -306,26 +306,124 @@ def _read(site: Path, folders: set[str], state: State, vocab) -> tuple[dict, lis
         log, failure, app = run_sphinx(site, Path(tmp) / "out", Path(tmp) / "doctrees", "html",
                                        {"include_patterns": include, "dataetik_annual_reports": ""}, write=pages)
         if failure is not None:
-            if isinstance(failure, KeyboardInterrupt):
-                raise failure
             return None
         data = json.loads(needs_json_text(app))
         links = {link.name: link.allow_dead_links for link in SphinxNeedsData(app.env).get_schema().iter_link_fields()}
     needs = {nid: need for nid, need in data["versions"][data.get("current_version", "")]["needs"].items()
              if _in(need.get("docname"), folders)}
-    messages = [f for f in parse_warnings(log, vocab, root=str(site)) if _folder_of(f.file, folders)]
-    return needs, messages, links
+    return needs, log, links
 
 
-def attempt(site: Path, out: Path, state: State | None, now: dict[str, tuple], built_with: str, vocab,
-            language: str) -> Rechecked | None:
-    """Check the projects changed since the last check without building the site; None where the
-    incremental build must do it."""
-    if state is None or (state.built_with, state.day, state.language) != (built_with, str(today()), language):
+class _SideBuild:
+    """`_read` in a child process, while this one goes on (reads needs.json, the policy's words ...):
+    on a machine of two cores the side build costs little more than the longer of the two."""
+
+    def __init__(self, site: Path, folders: set[str], state: State):
+        self._pid, self._fd, self._result = None, None, None
+        if not hasattr(os, "fork"):  # no fork (Windows): read when asked
+            self._result = lambda: _read(site, folders, state)
+            return
+        readable, writable = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: build, hand the result over, and leave without running the parent's cleanup
+            code = 1
+            try:
+                os.close(readable)
+                data = pickle.dumps(_read(site, folders, state), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(writable, "wb") as f:
+                    f.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writable)
+        self._pid, self._fd = pid, readable
+
+    def result(self) -> tuple[dict, str, dict[str, bool]] | None:
+        if self._pid is None:
+            return self._result()
+        try:
+            with os.fdopen(self._fd, "rb") as f:
+                data = f.read()
+        finally:
+            _pid, status = os.waitpid(self._pid, 0)
+            self._pid = None
+        return pickle.loads(data) if data and status == 0 else None
+
+    def cancel(self) -> None:
+        if self._pid is not None:
+            os.kill(self._pid, signal.SIGTERM)
+            os.close(self._fd)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+
+@dataclass
+class Pending:
+    """A check that may not need the build: the last check's state, the project folders changed since,
+    and their side build, under way."""
+
+    site: Path
+    state: State
+    folders: set[str]
+    side: _SideBuild | None
+
+    def cancel(self) -> None:
+        if self.side:
+            self.side.cancel()
+
+    def finish(self, out: Path, built_with: str, vocab, language: str) -> Rechecked | None:
+        """The check without building the site; None where the incremental build must do it."""
+        try:
+            return self._finish(out, built_with, vocab, language)
+        finally:
+            self.cancel()  # where it was not waited for
+
+    def _finish(self, out: Path, built_with: str, vocab, language: str) -> Rechecked | None:
+        from dataetik.build_messages import parse_warnings
+
+        state, folders = self.state, self.folders
+        if (state.built_with, state.day, state.language) != (built_with, str(today()), language):
+            return None
+        needs_json = out / "needs.json"
+        text = needs_json.read_text(encoding="utf-8")
+        try:
+            data, spans = read_needs_json(text)
+        except ValueError:
+            return None  # not as sphinx-needs writes it
+        current = data.get("current_version", "")
+        version = data["versions"][current]
+        if list(version) != ["creator", "needs", "needs_amount", "needs_schema"]:
+            return None
+        if not folders:
+            return Rechecked(folders, version["needs"], state.build, set())
+        read = self.side.result()
+        if read is None:
+            return None
+        needs, log, links = read
+        messages = [f for f in parse_warnings(log, vocab, root=str(self.site)) if _folder_of(f.file, folders)]
+        said_before = Counter(_key(f) for r in state.build if _inside(r, folders) for f in r.findings)
+        if Counter(_key(f) for f in messages) - said_before:
+            return None  # a message the last check did not give may depend on the whole site
+        merge_result = merge(version["needs"], needs, folders, links)
+        if merge_result is None:
+            return None
+        merged, touched = merge_result
+        written = needs_json.with_suffix(".json.tmp")
+        written.write_text(needs_json_text(text, spans, current, merged, needs.keys() | touched), encoding="utf-8")
+        os.replace(written, needs_json)
+        build = [r for r in state.build if not _inside(r, folders)]
+        build += [Result("build", f.location, "", (f,)) for f in messages]
+        return Rechecked(folders, merged, build, _projects_of(merged, needs.keys() | touched))
+
+
+def start(site: Path, doctrees: Path, out: Path, now: dict[str, tuple]) -> Pending | None:
+    """Where only project folders changed since the last check (as it left them), the side build of
+    those projects, started; None where the check must build."""
+    state = load(doctrees)
+    if state is None:
         return None
-    needs_json = out / "needs.json"
     try:
-        if stat_key(needs_json) != state.needs_json:
+        if stat_key(out / "needs.json") != state.needs_json:
             return None  # not the needs.json the last check left
     except OSError:
         return None
@@ -334,31 +432,4 @@ def attempt(site: Path, out: Path, state: State | None, now: dict[str, tuple], b
         return None
     if any(f.cause for r in state.build for f in r.findings):
         return None  # an ID used twice: which of the two needs exists depends on every page
-    text = needs_json.read_text(encoding="utf-8")
-    try:
-        data, spans = read_needs_json(text)
-    except (_Layout, ValueError):
-        return None  # not as sphinx-needs writes it
-    current = data.get("current_version", "")
-    version = data["versions"][current]
-    if list(version) != ["creator", "needs", "needs_amount", "needs_schema"]:
-        return None
-    if not folders:
-        return Rechecked(folders, version["needs"], state.build, set())
-    read = _read(site, folders, state, vocab)
-    if read is None:
-        return None
-    needs, messages, links = read
-    said_before = Counter(_key(f) for r in state.build if _inside(r, folders) for f in r.findings)
-    if Counter(_key(f) for f in messages) - said_before:
-        return None  # a message the last check did not give may depend on the whole site
-    merge_result = merge(version["needs"], needs, folders, links)
-    if merge_result is None:
-        return None
-    merged, touched = merge_result
-    written = needs_json.with_suffix(".json.tmp")
-    written.write_text(needs_json_text(text, spans, current, merged, needs.keys() | touched), encoding="utf-8")
-    os.replace(written, needs_json)
-    build = [r for r in state.build if not _inside(r, folders)]
-    build += [Result("build", f.location, "", (f,)) for f in messages]
-    return Rechecked(folders, merged, build, _projects_of(merged, needs.keys() | touched))
+    return Pending(site, state, folders, _SideBuild(site, folders, state) if folders else None)
