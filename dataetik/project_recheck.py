@@ -25,6 +25,7 @@ The site's pages in _build/check are not written again; the next check that buil
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
@@ -386,10 +387,14 @@ class Pending:
             return None
         needs_json = out / "needs.json"
         text = needs_json.read_text(encoding="utf-8")
+        gc.disable()  # parsed JSON holds no cycles: the collector would walk the growing needs again and again
         try:
             data, spans = read_needs_json(text)
+            gc.freeze()  # ... and they are no garbage while the checks run (check_cmd.run unfreezes)
         except ValueError:
             return None  # not as sphinx-needs writes it
+        finally:
+            gc.enable()
         current = data.get("current_version", "")
         version = data["versions"][current]
         if list(version) != ["creator", "needs", "needs_amount", "needs_schema"]:
