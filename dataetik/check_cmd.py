@@ -117,7 +117,7 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
     out = site / "_build" / "check"
     doctrees = site / "_build" / "check-doctrees"
     started = time.perf_counter()
-    files = project_recheck.snapshot(site)  # before anything is read
+    looked_at, files = time.time_ns(), project_recheck.snapshot(site)  # before anything is read
     # Where only projects changed, their pages are read in a side build from now on, while this goes on.
     pending = None if clean or pages else project_recheck.start(site, doctrees, out, files)
     i18n.use(declared_language(site, EXCLUDE_PATTERNS) or i18n.language())  # as far as the policy can be read
@@ -208,7 +208,7 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
         memo.save(doctrees / rules_memo.FILE_NAME)
         if context is not None:
             project_recheck.save(doctrees, project_recheck.State(
-                built_with, str(policy.today), i18n.language(), project_recheck.settled(files, project_recheck.snapshot(site), annual),
+                built_with, str(policy.today), i18n.language(), project_recheck.settled(files, project_recheck.snapshot(site), annual, looked_at),
                 project_recheck.stat_key(needs_json), project_recheck.project_folders(policy.needs.by_id), context, built,
                 shared_findings.found(run)))
     say("")

@@ -12,12 +12,15 @@ that check left), this check instead
 3. keeps the last check's build messages about every other file, and takes those about the
    projects' files from this build.
 
-The checks then run over those needs as over any needs.json. Where anything could make the result
-differ from a clean build's, it gives way to the incremental build (``attempt`` returns None): a page
-added or removed, an ID another page also uses (or used at the last check), a need removed that a need elsewhere links to, a
-dead link elsewhere that a new need would resolve, a link to a part of a need, a project's start year
-changed (the yearly reports' pages), or a build message about the projects' files that the last check
-did not give (such a message may depend on the whole site, e.g. a document referred to).
+The side build starts at once, in a child process (``start``), while the check reads the policy's
+words and needs.json. The checks then run over the merged needs; a project nothing changed in keeps
+the last check's findings, except a rule's that looks across projects (dataetik.shared_findings).
+Where anything could make the result differ from a clean build's, it gives way to the incremental
+build (``Pending.finish`` returns None): a page added or removed, an ID another page also uses (or
+used at the last check), a need removed that a need elsewhere links to, a dead link elsewhere that a
+new need would resolve, a link to a part of a need, a project's start year changed (the yearly
+reports' pages), or a build message about the projects' files that the last check did not give (such
+a message may depend on the whole site, e.g. a document referred to).
 
 The site's pages in _build/check are not written again; the next check that builds does
 (``dataetik check --sider``).
@@ -56,14 +59,23 @@ def snapshot(site: Path) -> dict[str, tuple[int, ...]]:
     return {path.relative_to(site).as_posix(): stat_key(path) for path in site_files(site)}
 
 
-def settled(before: dict[str, tuple], after: dict[str, tuple], written_by_build: str = "") -> dict[str, tuple]:
-    """The files as a check read them: a file that changed while it ran may have been read either
-    way, so it counts as changed next time; except what the build itself writes (the yearly
-    reports' pages, in `written_by_build`)."""
+# A file written this shortly before the check looked at it may be written again within the same tick
+# of the file system's clock, keeping its stat (git's "racily clean" files): it counts as changed next time.
+SETTLED_NS = 2_000_000_000
+
+
+def settled(before: dict[str, tuple], after: dict[str, tuple], written_by_build: str = "",
+            looked_at: int = 0) -> dict[str, tuple]:
+    """The files as a check read them (`before`, looked at at `looked_at`, time.time_ns; `after`, when
+    it was done): a file that changed while it ran may have been read either way, and one written
+    just before it looked may change unseen, so they count as changed next time; except what the
+    build itself writes (the yearly reports' pages, in `written_by_build`)."""
+    recent = looked_at - SETTLED_NS
+
     def key(name: str) -> tuple:
-        if before.get(name) == after[name] or (written_by_build and name.startswith(written_by_build + "/")):
+        if written_by_build and name.startswith(written_by_build + "/"):
             return after[name]
-        return CHANGED_DURING
+        return after[name] if before.get(name) == after[name] and after[name][2] < recent else CHANGED_DURING
     return {name: key(name) for name in after}
 
 

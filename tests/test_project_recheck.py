@@ -74,6 +74,7 @@ def _written(site: Path) -> dict[str, int]:
 def sites(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("DATAETIK_TODAY", TODAY)
+    mp.setattr(project_recheck, "SETTLED_NS", 0)  # the edits follow the checks within a second (tested on its own)
     quick = _make(tmp_path_factory.mktemp("quick") / "site")
     clean = _make(tmp_path_factory.mktemp("clean") / "site")
     _check(quick, clean=False, pages=False)  # from scratch: nothing to build on
@@ -178,12 +179,15 @@ def test_the_merge_gives_way_where_a_clean_build_could_differ(case):
     assert project_recheck.merge(old, read, {"projects/x"}, LINKS) is None
 
 
-def test_a_file_changed_while_a_check_read_it_counts_as_changed_next_time():
-    before = {"a.md": (1, 1, 1, 1), "aar/2025.md": (2, 2, 2, 2), "b.md": (3, 3, 3, 3)}
-    after = {"a.md": (1, 1, 1, 1), "aar/2025.md": (2, 2, 9, 9), "b.md": (3, 4, 9, 9), "aar/2026.md": (5, 5, 5, 5)}
-    settled = project_recheck.settled(before, after, "aar")
+def test_a_file_changed_while_a_check_read_it_or_just_before_counts_as_changed_next_time(monkeypatch):
+    second = 1_000_000_000
+    monkeypatch.setattr(project_recheck, "SETTLED_NS", 2 * second)
+    before = {"a.md": (1, 1, 1, 1), "aar/2025.md": (2, 2, 2, 2), "b.md": (3, 3, 3, 3), "c.md": (4, 4, 9 * second, 0)}
+    after = {**before, "aar/2025.md": (2, 2, 9, 9), "b.md": (3, 4, 9, 9), "aar/2026.md": (5, 5, 5, 5)}
+    settled = project_recheck.settled(before, after, "aar", looked_at=10 * second)
     assert settled["a.md"] == after["a.md"]
     assert settled["b.md"] == project_recheck.CHANGED_DURING  # edited while the check ran
+    assert settled["c.md"] == project_recheck.CHANGED_DURING  # written a second before: may change unseen
     assert settled["aar/2025.md"] == after["aar/2025.md"] and settled["aar/2026.md"] == after["aar/2026.md"]  # the build's
 
 
