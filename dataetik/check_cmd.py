@@ -165,7 +165,7 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
         # What the build judged (the traceability matrix ran the project cases), where needs.json holds it.
         judged = shared_findings.taken(app, needs_json, vocab, site) if app else None
         if app:  # what the next check may build on
-            context, annual = project_recheck.context_of(app), app.config.dataetik_annual_reports.strip("/")
+            context, annual = project_recheck.context_of(app), (app.config.dataetik_annual_reports or "").strip("/")
         del app  # the build's pages and doctrees are garbage now
         if quick:
             judged = shared_findings.Judged("", Policy.from_needs(Needs(by_id=quick.needs, srcdir=site), vocab))
