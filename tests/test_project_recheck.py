@@ -29,6 +29,8 @@ MORE = {  # edits besides test_incremental's (file, old, new)
     "warning gone": (ANDET, "Et andet lille projekt. Se {doc}`/findes-ikke`.", "Et andet lille projekt."),
     "demo text": (DEMO, "Svar på henvendelser, januar 2025.", "Svar på henvendelser i januar 2025."),
     "andet text": (ANDET, "Et andet lille projekt.", "Et andet, lille projekt."),
+    "andet text again": (ANDET, "Et andet, lille projekt.", "Et andet – og lille – projekt."),
+    "demo text back": (DEMO, "Svar på henvendelser i januar 2025.", "Svar på henvendelser, januar 2025."),
 }
 # In order: (edit, checked without building?)
 STEPS = [("link", True), ("status", True), ("counts", True), ("nothing", True), ("page added", False),
@@ -102,8 +104,9 @@ def test_an_edit_is_checked_without_building_where_only_projects_changed(sites, 
 
 def test_the_quick_check_names_what_it_read_again(sites):
     site, _clean = sites
-    _apply(site, "demo text")
-    _apply(site, "andet text")
+    for each in sites:
+        _apply(each, "demo text")
+        _apply(each, "andet text")
     said = _check(site, clean=False, pages=False)[1]
     assert "projects/andet, projects/demo" in said[0], said[0]
     assert _check(site, clean=False, pages=False)[1][0].endswith(_("nothing changed") + " ..."), "checked again"
@@ -111,8 +114,9 @@ def test_the_quick_check_names_what_it_read_again(sites):
 
 def test_asked_for_the_pages_the_check_builds(sites):
     site, _clean = sites
-    page = site / DEMO
-    page.write_text(page.read_text(encoding="utf-8") + "\nEn linje mere.\n", encoding="utf-8")
+    for each in sites:
+        page = each / DEMO
+        page.write_text(page.read_text(encoding="utf-8") + "\nEn linje mere.\n", encoding="utf-8")
     assert _check(site, clean=False, pages=True)[1][0] == _("Building what changed since the last check ...")
 
 
@@ -229,3 +233,27 @@ def test_another_day_is_checked_through_the_build(sites, monkeypatch):
     _apply(site, "nothing")
     assert _check(site, clean=False, pages=False)[1][0] == _("Building what changed since the last check ...")
     assert _check(site, clean=False, pages=False)[1][0].endswith(_("nothing changed") + " ...")  # built on that day
+
+
+def test_a_side_build_that_fails_gives_way_to_the_build(sites, monkeypatch):
+    site, clean = sites
+    def broken(*args):
+        raise RuntimeError("the side build broke")
+    monkeypatch.setattr(project_recheck, "_read", broken)  # in the child too: it is forked from here
+    for each in sites:
+        _apply(each, "andet text again")
+    code, said = _check(site, clean=False, pages=False)
+    code_clean, said_clean = _check(clean, clean=True)
+    assert said[0] == _("Building what changed since the last check ...")
+    assert (code, _report(site, said), _needs(site)) == (code_clean, _report(clean, said_clean), _needs(clean))
+
+
+def test_without_fork_the_side_build_runs_in_the_check_itself(sites, monkeypatch):
+    site, clean = sites
+    monkeypatch.delattr(project_recheck.os, "fork")
+    for each in sites:
+        _apply(each, "demo text back")
+    code, said = _check(site, clean=False, pages=False)
+    code_clean, said_clean = _check(clean, clean=True)
+    assert said[0].endswith("projects/demo ..."), said[0]
+    assert (code, _report(site, said), _needs(site)) == (code_clean, _report(clean, said_clean), _needs(clean))
