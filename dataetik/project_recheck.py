@@ -154,9 +154,13 @@ def context_of(app) -> dict[str, list[str]]:
             parents.setdefault(child, set()).add(parent)
     shared = {app.config.root_doc} | {need["docname"] for need in needs.values()
                                       if need["docname"] and _folder_of(need["docname"], folders) is None}
+    inside: dict[str, list[str]] = {}
+    for doc in env.found_docs:
+        if (folder := _folder_of(doc, folders)) is not None:
+            inside.setdefault(folder, []).append(doc)
     context = {}
     for folder in folders:
-        above, todo = set(), [doc for doc in env.found_docs if doc.startswith(folder + "/")]
+        above, todo = set(), list(inside.get(folder, ()))
         while todo:
             for parent in parents.get(todo.pop(), ()):
                 if parent not in above and not parent.startswith(folder + "/"):
