@@ -317,11 +317,13 @@ def _read(site: Path, folders: set[str], state: State) -> tuple[dict, str, dict[
     include = sorted({name for folder in folders for name in state.context[folder]} | {f"{f}/**" for f in folders})
     with tempfile.TemporaryDirectory(prefix="dataetik-recheck-") as tmp:
         # The html builder, as the full check's, in a folder of its own, writing the projects' pages only: they
-        # warn as the check's do (e.g. a graph); the yearly reports' pages are not written into the site (merge
-        # refuses a changed start year).
+        # warn as the check's do (e.g. a graph), drawn in Sphinx's basic theme (its templates judge nothing and
+        # take a third of the time); the yearly reports' pages are not written into the site (merge refuses a
+        # changed start year).
         pages = sorted(path for folder in folders for path in (site / folder).rglob("*.md"))
         log, failure, app = run_sphinx(site, Path(tmp) / "out", Path(tmp) / "doctrees", "html",
-                                       {"include_patterns": include, "dataetik_annual_reports": ""}, write=pages)
+                                       {"include_patterns": include, "dataetik_annual_reports": "",
+                                        "html_theme": "basic"}, write=pages)
         if failure is not None:
             return None
         data = json.loads(needs_json_text(app))
