@@ -140,9 +140,11 @@ def _run(site: Path, junit_path: Path | None, say, clean: bool, pages: bool) -> 
         say(text.render([Result("vocabulary", finding.location, "", (finding,))], checked=False))
         return 1
     unreadable = unreadable_pages(site)
-    quick = pending.finish(out, built_with, vocab, i18n.language()) if pending and not (reason or unreadable) else None
-    if pending:
-        pending.cancel()  # where it was not taken
+    try:
+        quick = pending.finish(out, built_with, vocab, i18n.language()) if pending and not (reason or unreadable) else None
+    finally:
+        if pending:
+            pending.cancel()  # where it was not waited for
     last = pending.state if quick else None
     project_recheck.forget(doctrees)  # until this check is done
     results, app, context, annual = [Result("build", f.location, "", (f,)) for f in unreadable], None, None, ""

@@ -391,28 +391,22 @@ class Pending:
             self.side.cancel()
 
     def finish(self, out: Path, built_with: str, vocab, language: str) -> Rechecked | None:
-        """The check without building the site; None where the incremental build must do it."""
-        try:
-            return self._finish(out, built_with, vocab, language)
-        finally:
-            self.cancel()  # where it was not waited for
-
-    def _finish(self, out: Path, built_with: str, vocab, language: str) -> Rechecked | None:
+        """The check without building the site; None where the incremental build must do it (the
+        caller cancels the side build where it was not waited for)."""
         from dataetik.build_messages import parse_warnings
+        from dataetik.rules import collector_paused
 
         state, folders = self.state, self.folders
         if (state.built_with, state.day, state.language) != (built_with, str(today()), language):
             return None
         needs_json = out / "needs.json"
         text = needs_json.read_text(encoding="utf-8")
-        gc.disable()  # parsed JSON holds no cycles: the collector would walk the growing needs again and again
         try:
-            data, spans = read_needs_json(text)
-            gc.freeze()  # ... and they are no garbage while the checks run (check_cmd.run unfreezes)
+            with collector_paused():  # parsed JSON holds no cycles: the collector would walk the needs again and again
+                data, spans = read_needs_json(text)
+                gc.freeze()  # ... and they are no garbage while the checks run (check_cmd.run unfreezes)
         except ValueError:
             return None  # not as sphinx-needs writes it
-        finally:
-            gc.enable()
         current = data.get("current_version", "")
         version = data["versions"][current]
         if list(version) != ["creator", "needs", "needs_amount", "needs_schema"]:
